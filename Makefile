@@ -1,0 +1,47 @@
+# Session investigation: `make report` and `make test` do all set-up themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+DEMO_DB := data/demo.db
+DEMO_CSV := $(wildcard data/demo/*.csv)
+KERNEL := session-analysis
+START ?= 2025-10-29
+END ?= 2025-11-06
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data report test lint lab clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: $(INSTALLED) ## Create .venv, install the package and its tools, register the Jupyter kernel
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11+ is needed; run make with PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))"
+	@touch $@
+
+data: $(DEMO_DB) ## Build the SQLite demo database from data/demo/*.csv
+
+$(DEMO_DB): $(DEMO_CSV) analysis/schema.py analysis/demo.py | $(INSTALLED)
+	$(PY) -m analysis build-demo --to $@
+
+report: $(INSTALLED) $(DEMO_DB) ## Regenerate the investigation (START=YYYY-MM-DD END=YYYY-MM-DD)
+	$(PY) -m analysis run --start $(START) --end $(END)
+
+test: $(INSTALLED) $(DEMO_DB) lint ## Lint, unit tests, the reference reproduction, nbval
+	$(PY) -m pytest tests --nbval-lax notebooks/
+
+lint: $(INSTALLED) ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+lab: $(INSTALLED) $(DEMO_DB) ## Open the notebooks in JupyterLab
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean: ## Remove the venv, the demo database and generated reports
+	rm -rf $(VENV) $(DEMO_DB) reports .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,139 @@
+"""Connecting to a database: which URL, opened read-only, and never shown with its password."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from analysis.errors import AnalysisError
+
+URL_ENV = "ANALYSIS_DATABASE_URL"
+SCHEMA_ENV = "ANALYSIS_DATABASE_SCHEMA"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_DB = PROJECT_ROOT / "data" / "demo.db"
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def demo_url() -> str:
+    return f"sqlite:///{DEMO_DB}"
+
+
+def resolve_url(explicit: str | None = None) -> str:
+    """The database to read: ``explicit`` (``--db``), else ``$ANALYSIS_DATABASE_URL``, else
+    the demo database."""
+    return explicit or os.environ.get(URL_ENV) or demo_url()
+
+
+def parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:
+        # The raw text may hold a password, so it is not repeated.
+        raise AnalysisError(
+            "the database URL could not be parsed: write it as "
+            "dialect://user:password@host:port/database, e.g. postgresql+psycopg://…"
+        ) from None
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL with its password replaced by ``***``: the only form that may be shown."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except ArgumentError:
+        return "<unparseable database URL>"
+    return parsed.render_as_string(hide_password=True)
+
+
+def describe_url(url: str | URL) -> str:
+    """Which database, for reports: engine, host and database name; never user or password."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except ArgumentError:
+        return "unknown database"
+    backend = parsed.get_backend_name()
+    if backend in ("sqlite", "duckdb"):
+        name = Path(parsed.database or "").name or "in-memory"
+        return "demo database (demo.db)" if str(url) == demo_url() else f"{backend} file {name}"
+    where = f"{parsed.host or 'localhost'}" + (f":{parsed.port}" if parsed.port else "")
+    return f"{backend} database {parsed.database or ''} on {where}"
+
+
+def _read_only_engine(url: URL) -> Engine:
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        path = url.database
+        if not path or path == ":memory:":
+            raise AnalysisError(
+                "a SQLite URL must name a database file, e.g. sqlite:///data/demo.db"
+            )
+        if not Path(path).is_file():
+            raise AnalysisError(
+                f"SQLite database {path} does not exist: run `make data` for the demo "
+                "database, or pass --db with the path of an existing file"
+            )
+        # mode=ro: never created, never written.
+        uri = f"file:{Path(path).resolve()}?mode=ro"
+        return sa.create_engine("sqlite://", creator=lambda: _sqlite_ro(uri))
+    if backend == "postgresql":
+        return sa.create_engine(
+            url,
+            connect_args={
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                "options": "-c default_transaction_read_only=on",
+            },
+        )
+    if backend == "duckdb":
+        return sa.create_engine(url, connect_args={"read_only": True})
+    raise AnalysisError(
+        f"database type {backend!r} is not supported: use a sqlite://, postgresql+psycopg:// "
+        "or duckdb:// URL"
+    )
+
+
+def _sqlite_ro(uri: str):  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """A read-only engine for ``url`` (resolved as in ``resolve_url``), checked by connecting."""
+    resolved = resolve_url(url)
+    engine = _read_only_engine(parse_url(resolved))
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise AnalysisError(
+            f"cannot connect to {mask_url(resolved)}: {reason}. "
+            "Check the URL (--db or $ANALYSIS_DATABASE_URL), the server and the credentials"
+        ) from None
+    return engine
+
+
+@contextmanager
+def connect(url: str | None = None, schema: str | None = None) -> Iterator[Connection]:
+    """A read-only connection; ``schema`` (default ``$ANALYSIS_DATABASE_SCHEMA``) names the
+    schema holding the platform's tables, e.g. ``public``."""
+    engine = open_engine(url)
+    schema = schema or os.environ.get(SCHEMA_ENV) or None
+    try:
+        with engine.connect() as conn:
+            yield conn.execution_options(schema_translate_map={None: schema})
+    finally:
+        engine.dispose()
+
+
+def read_frame(conn: Connection, query: sa.Select) -> pd.DataFrame:
+    """Run a built query and return its rows as a DataFrame with the query's column names."""
+    result = conn.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -1,0 +1,192 @@
+"""Charts. Each takes data already computed (never loads it), draws on ``ax`` if given, and
+returns the Axes. The seaborn theme is set here, once, by ``use_theme``."""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
+
+from analysis.metrics import MISSING_STATUS
+
+STATUS_ORDER = ("completed", "accepted", "pending", "cancelled", "expired", "unattended")
+STATUS_COLORS = {
+    "completed": "#2a9d8f",
+    "accepted": "#8ab17d",
+    "pending": "#e9c46a",
+    "cancelled": "#e76f51",
+    "expired": "#9c6644",
+    "unattended": "#6c757d",
+}
+OTHER_COLOR = "#adb5bd"
+TOP_N = 15
+FIGSIZE = (9, 4)
+
+
+def use_theme() -> None:
+    """The one place the look of every chart is decided."""
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.95)
+    plt.rcParams.update({"figure.figsize": FIGSIZE, "figure.dpi": 110, "axes.titleweight": "bold"})
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return ax if ax is not None else plt.subplots(figsize=FIGSIZE)[1]
+
+
+def _empty(ax: Axes, title: str) -> Axes:
+    ax.set_title(title)
+    ax.text(
+        0.5,
+        0.5,
+        "No requests in this period",
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color="#6c757d",
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def status_palette(statuses: list[str]) -> dict[str, str]:
+    """Fixed colours for known statuses, the same in every chart; grey shades for others."""
+    extra = [s for s in statuses if s not in STATUS_COLORS]
+    greys = sns.color_palette("Greys", len(extra) + 2).as_hex()[1:]
+    return {**STATUS_COLORS, **dict(zip(extra, greys, strict=False))}
+
+
+def status_order(statuses: pd.Series) -> list[str]:
+    present = {str(s) for s in statuses.unique()}
+    return [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
+
+
+def requests_by_status(status: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Bar per status. ``status``: status, requests, share (metrics.status_breakdown)."""
+    ax = _axes(ax)
+    title = "Requests by status"
+    if status.empty:
+        return _empty(ax, title)
+    order = status_order(status["status"])
+    sns.barplot(
+        data=status,
+        y="status",
+        x="requests",
+        hue="status",
+        order=order,
+        palette=status_palette(order),
+        legend=False,
+        ax=ax,
+    )
+    for container in ax.containers:
+        labels = [f"{int(v)} ({v / status['requests'].sum():.0%})" for v in container.datavalues]
+        ax.bar_label(container, labels=labels, padding=3)
+    ax.set(title=title, xlabel="requests", ylabel="")
+    ax.margins(x=0.15)
+    return ax
+
+
+def daily_requests(daily: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Stacked bars of requests per local day by status. ``daily``: day, status, requests
+    (metrics.daily_by_status). Readable from a week to a year: bars become a stacked area."""
+    ax = _axes(ax)
+    title = "Requests per day by status (local dates)"
+    if daily.empty:
+        return _empty(ax, title)
+    wide = daily.pivot_table(
+        index="day", columns="status", values="requests", aggfunc="sum", fill_value=0
+    )
+    wide.index = pd.to_datetime(wide.index)
+    wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq="D"), fill_value=0)
+    order = status_order(daily["status"])
+    colors = status_palette(order)
+    bottom = np.zeros(len(wide))
+    for status in order:
+        values = wide[status].to_numpy()
+        if len(wide) <= 62:
+            ax.bar(wide.index, values, bottom=bottom, width=0.8, color=colors[status], label=status)
+        else:
+            ax.fill_between(
+                wide.index,
+                bottom,
+                bottom + values,
+                step="mid",
+                color=colors[status],
+                label=status,
+                linewidth=0,
+            )
+        bottom += values
+    locator = mdates.AutoDateLocator(maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set(title=title, xlabel="", ylabel="requests")
+    ax.legend(title="", frameon=False, ncols=min(len(order), 6), loc="upper left")
+    ax.set_ylim(0, bottom.max() * 1.25)
+    return ax
+
+
+def response_times(minutes: pd.Series, ax: Axes | None = None) -> Axes:
+    """Histogram of response minutes (accepted_at - created_at), log-scaled when they span
+    more than a decade, with the median marked."""
+    ax = _axes(ax)
+    title = "Time to acceptance"
+    values = pd.Series(minutes, dtype=float).dropna()
+    if values.empty:
+        return _empty(ax, title)
+    positive = values[values > 0]
+    log = bool(len(positive) == len(values) and positive.max() / positive.min() > 10)
+    sns.histplot(x=values, bins=min(30, max(5, len(values))), log_scale=log, color="#457b9d", ax=ax)
+    median = float(values.median())
+    ax.axvline(median, color="#e76f51", linestyle="--", label=f"median {median:.2f} min")
+    ax.legend(frameon=False)
+    ax.set(title=title, xlabel="minutes" + (" (log scale)" if log else ""), ylabel="requests")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return ax
+
+
+def top_with_others(table: pd.DataFrame, key: str, top_n: int = TOP_N) -> pd.DataFrame:
+    """Long (key, status, requests) rows for the ``top_n`` busiest keys plus one ``others`` row
+    per status. ``table``: one row per key with ``requests`` and a column per status."""
+    statuses = [c for c in table.columns if c in STATUS_COLORS or c == MISSING_STATUS]
+    ranked = table.sort_values("requests", ascending=False)
+    head, tail = ranked.head(top_n), ranked.iloc[top_n:]
+    long = head.melt(id_vars=[key], value_vars=statuses, var_name="status", value_name="n")
+    if len(tail):
+        others = tail[statuses].sum().rename_axis("status").reset_index(name="n")
+        others[key] = f"{len(tail)} others"
+        long = pd.concat([long, others[[key, "status", "n"]]], ignore_index=True)
+    return long[long["n"] > 0].rename(columns={"n": "requests"})
+
+
+def requests_per(
+    table: pd.DataFrame, key: str, title: str, ax: Axes | None = None, top_n: int = TOP_N
+) -> Axes:
+    """Horizontal stacked bars of requests by status per ``key`` (customer or mechanic), the
+    ``top_n`` busiest and the rest folded into one "others" bar."""
+    ax = _axes(ax)
+    if table.empty:
+        return _empty(ax, title)
+    long = top_with_others(table, key, top_n)
+    # A categorical axis keeps the busiest-first order whatever statuses each row has.
+    long[key] = pd.Categorical(long[key], categories=list(dict.fromkeys(long[key])))
+    statuses = status_order(long["status"])
+    sns.histplot(
+        data=long,
+        y=key,
+        weights="requests",
+        hue="status",
+        hue_order=statuses,
+        multiple="stack",
+        discrete=True,
+        shrink=0.7,
+        alpha=1.0,
+        palette=status_palette(statuses),
+        ax=ax,
+    )
+    ax.set(title=title, xlabel="requests", ylabel="")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return ax

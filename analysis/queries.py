@@ -1,0 +1,176 @@
+"""Query builders: each returns a SQLAlchemy ``Select`` and runs nothing.
+
+Every period filter is a bound, half-open UTC range on ``created_at`` (index-friendly);
+aggregation happens in the database, so only small results come back, plus one narrow
+column (response minutes) where the median has no portable SQL form.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from analysis.period import Period
+from analysis.schema import mechanics, organizations, profiles, session_requests
+from analysis.sql import local_day_number, minutes_between
+
+sr = session_requests
+
+
+def in_period(period: Period) -> sa.ColumnElement[bool]:
+    return sa.and_(sr.c.created_at >= period.utc_start, sr.c.created_at < period.utc_end)
+
+
+def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """0/1 rather than a boolean: the same type back from every engine."""
+    return sa.case((condition, 1), else_=0)
+
+
+def customer_key() -> sa.ColumnElement[str]:
+    """SCHEMA.md's customer grouping key: the request's e-mail, else its customer id."""
+    return sa.func.coalesce(sr.c.customer_email, sa.cast(sr.c.customer_id, sa.String))
+
+
+def request_cube(period: Period) -> sa.Select:
+    """Requests counted by every categorical attribute the report breaks down by.
+
+    Columns: status, session_type, routing_type, assigned, workshop_served,
+    preferred_workshop (0/1), requests. One scan serves the status, type, assignment,
+    cancellation and routing sections.
+    """
+    keys = [
+        sr.c.status,
+        sr.c.session_type,
+        sr.c.routing_type,
+        _flag(sr.c.mechanic_id.is_not(None)).label("assigned"),
+        _flag(sr.c.workshop_id.is_not(None)).label("workshop_served"),
+        _flag(sr.c.preferred_workshop_id.is_not(None)).label("preferred_workshop"),
+    ]
+    return (
+        sa.select(*keys, sa.func.count().label("requests")).where(in_period(period)).group_by(*keys)
+    )
+
+
+def request_span(period: Period) -> sa.Select:
+    """Columns: requests, first_at, last_at (UTC)."""
+    return sa.select(
+        sa.func.count().label("requests"),
+        sa.func.min(sr.c.created_at).label("first_at"),
+        sa.func.max(sr.c.created_at).label("last_at"),
+    ).where(in_period(period))
+
+
+def daily_status_counts(period: Period) -> sa.Select:
+    """Columns: day_number (local date, days since 1970-01-01), status, requests."""
+    day = local_day_number(sr.c.created_at, period.utc_offsets()).label("day_number")
+    return (
+        sa.select(day, sr.c.status, sa.func.count().label("requests"))
+        .where(in_period(period))
+        .group_by(day, sr.c.status)
+    )
+
+
+def mechanic_status_counts(period: Period) -> sa.Select:
+    """Columns: mechanic_id, status, requests, over assigned requests only."""
+    return (
+        sa.select(sr.c.mechanic_id, sr.c.status, sa.func.count().label("requests"))
+        .where(in_period(period), sr.c.mechanic_id.is_not(None))
+        .group_by(sr.c.mechanic_id, sr.c.status)
+    )
+
+
+def customer_status_counts(period: Period) -> sa.Select:
+    """Columns: customer (grouping key), status, requests."""
+    key = customer_key().label("customer")
+    return (
+        sa.select(key, sr.c.status, sa.func.count().label("requests"))
+        .where(in_period(period))
+        .group_by(key, sr.c.status)
+    )
+
+
+def customer_activity(period: Period) -> sa.Select:
+    """Columns: customer, active_days, busiest_day_number, busiest_day_requests.
+
+    The busiest day is the local date with most requests (the earliest on a tie).
+    """
+    day = local_day_number(sr.c.created_at, period.utc_offsets())
+    key = customer_key()
+    per_day = (
+        sa.select(key.label("customer"), day.label("day_number"), sa.func.count().label("n"))
+        .where(in_period(period))
+        .group_by(key, day)
+        .subquery("per_day")
+    )
+    ranked = sa.select(
+        per_day,
+        sa.func.row_number()
+        .over(partition_by=per_day.c.customer, order_by=[per_day.c.n.desc(), per_day.c.day_number])
+        .label("rank"),
+    ).subquery("ranked")
+    return sa.select(
+        ranked.c.customer,
+        sa.func.count().label("active_days"),
+        sa.func.max(sa.case((ranked.c.rank == 1, ranked.c.day_number))).label("busiest_day_number"),
+        sa.func.max(ranked.c.n).label("busiest_day_requests"),
+    ).group_by(ranked.c.customer)
+
+
+def response_minutes(period: Period) -> sa.Select:
+    """Column: minutes (accepted_at - created_at) for every accepted request, negatives included
+    so the metric can count them."""
+    return sa.select(minutes_between(sr.c.created_at, sr.c.accepted_at).label("minutes")).where(
+        in_period(period), sr.c.accepted_at.is_not(None)
+    )
+
+
+def mechanic_roster() -> sa.Select:
+    """Every mechanic on record with the profile attributes the report uses.
+
+    Columns: mechanic_id, name, email, phone, city, province, postal_code,
+    years_of_experience, red_seal_certified, account_type, workshop_id, workshop_name.
+    """
+    m = mechanics
+    return (
+        sa.select(
+            m.c.id.label("mechanic_id"),
+            m.c.name,
+            m.c.email,
+            m.c.phone,
+            m.c.city,
+            m.c.province,
+            m.c.postal_code,
+            m.c.years_of_experience,
+            m.c.red_seal_certified,
+            m.c.account_type,
+            m.c.workshop_id,
+            organizations.c.name.label("workshop_name"),
+        )
+        .select_from(m.outerjoin(organizations, organizations.c.id == m.c.workshop_id))
+        .order_by(m.c.id)
+    )
+
+
+def period_customer_profiles(period: Period) -> sa.Select:
+    """Profiles of the customers who made requests in the period.
+
+    Columns: customer_id, email, full_name, postal_code, city, province, phone, latitude,
+    longitude, deleted_at.
+    """
+    p = profiles
+    customers = sa.select(sr.c.customer_id).where(in_period(period)).distinct()
+    return (
+        sa.select(
+            p.c.id.label("customer_id"),
+            p.c.email,
+            p.c.full_name,
+            p.c.postal_code,
+            p.c.city,
+            p.c.province,
+            p.c.phone,
+            p.c.latitude,
+            p.c.longitude,
+            p.c.deleted_at,
+        )
+        .where(p.c.id.in_(customers))
+        .order_by(p.c.id)
+    )

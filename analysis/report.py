@@ -1,0 +1,140 @@
+"""Running the notebook for a period with papermill and exporting what readers get.
+
+Everything is written to a temporary folder beside the destination and moved into place only
+when the notebook, the HTML and findings.json all exist: a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+from jupyter_client.kernelspec import KernelSpecManager
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+from analysis.assessment import Thresholds
+from analysis.db import URL_ENV, open_engine, resolve_url
+from analysis.errors import AnalysisError
+from analysis.period import Period
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "session_investigation.ipynb"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+KERNEL = "session-analysis"
+FALLBACK_KERNEL = "python3"
+FINDINGS_FILE = "findings.json"
+CELL_TIMEOUT_SECONDS = 600
+HIDDEN_CELL_TAGS = {"parameters", "injected-parameters"}
+
+
+class NotebookFailed(AnalysisError):
+    """A notebook cell raised; the message names the cell and its error."""
+
+
+def kernel_name() -> str:
+    """The project's kernel when registered (``make setup``), else this interpreter's."""
+    return KERNEL if KERNEL in KernelSpecManager().find_kernel_specs() else FALLBACK_KERNEL
+
+
+@contextmanager
+def database_env(url: str) -> Iterator[None]:
+    """Hand the URL to the kernel through its environment, never through a parameter."""
+    previous = os.environ.get(URL_ENV)
+    os.environ[URL_ENV] = url
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(URL_ENV, None)
+        else:
+            os.environ[URL_ENV] = previous
+
+
+def export_html(notebook: Path, target: Path) -> Path:
+    """The executed notebook as HTML for readers: no code, no prompts, no parameter cells."""
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    remover = TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS, enabled=True)
+    exporter.register_preprocessor(remover, enabled=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _execute(notebook: Path, output: Path, parameters: dict[str, object], cwd: Path) -> None:
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=kernel_name(),
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=CELL_TIMEOUT_SECONDS,
+        )
+    except pm.PapermillExecutionError as exc:
+        raise NotebookFailed(
+            f"the notebook {notebook.name} failed in cell {exc.exec_count}: "
+            f"{exc.ename}: {exc.evalue}"
+        ) from None
+
+
+def _replace_dir(source: Path, destination: Path) -> None:
+    """Move ``source`` to ``destination``, replacing an older report only once the new one
+    is complete."""
+    if destination.exists():
+        stale = destination.with_name(f".{destination.name}.old")
+        shutil.rmtree(stale, ignore_errors=True)
+        destination.rename(stale)
+        source.rename(destination)
+        shutil.rmtree(stale, ignore_errors=True)
+    else:
+        source.rename(destination)
+
+
+def run_report(
+    period: Period,
+    out_dir: str | Path = "reports",
+    db: str | None = None,
+    thresholds: Thresholds | None = None,
+    notebook: Path = NOTEBOOK,
+) -> Path:
+    """Execute ``notebook`` for ``period`` into ``<out_dir>/<start>_<end>/``; return that folder.
+
+    It holds the executed notebook, ``<notebook>.html`` and ``findings.json``.
+    """
+    url = resolve_url(db)
+    open_engine(url).dispose()  # fail fast, with a clear message, before starting a kernel
+    out_root = Path(out_dir)
+    out_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{period.label}.", dir=out_root))
+    staging.chmod(0o755)  # mkdtemp's 0700 would make the shared report private
+    try:
+        executed = staging / notebook.name
+        parameters = {
+            "start_date": period.start.isoformat(),
+            "end_date": period.end.isoformat(),
+            "timezone": period.timezone,
+            **asdict(thresholds or Thresholds()),
+            "findings_path": FINDINGS_FILE,
+        }
+        with database_env(url):
+            _execute(notebook, executed, parameters, cwd=staging)
+        if not (staging / FINDINGS_FILE).is_file():
+            raise NotebookFailed(f"the notebook {notebook.name} did not write {FINDINGS_FILE}")
+        export_html(executed, executed.with_suffix(".html"))
+        destination = out_root / period.label
+        _replace_dir(staging, destination)
+        return destination
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

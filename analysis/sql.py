@@ -1,0 +1,96 @@
+"""Everything dialect-specific, in one place: SQL constructs compiled per database.
+
+Only two things differ between SQLite, PostgreSQL and DuckDB for this analysis: turning a
+timestamp into epoch seconds, and flooring a number. Local dates are built from those with
+portable SQL (a CASE over the period's UTC offsets), so every engine groups identically.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+SECONDS_PER_DAY = 86_400
+EPOCH_DATE = date(1970, 1, 1)
+
+
+class epoch_seconds(FunctionElement[float]):
+    """Seconds since 1970-01-01 UTC of a timestamp, with fractions."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds)
+def _epoch_default(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # PostgreSQL and DuckDB
+    return (
+        f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS DOUBLE PRECISION)"
+    )
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # julianday() parses SQLite's stored text and keeps the fractional seconds.
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+class floor_int(FunctionElement[int]):
+    """The largest integer not above a number."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(floor_int)
+def _floor_default(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(floor_int, "sqlite")
+def _floor_sqlite(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite may lack FLOOR(); CAST truncates toward zero, i.e. floors for the non-negative
+    # epoch values (dates after 1970) this is used on.
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+def minutes_between(
+    earlier: sa.ColumnElement[Any], later: sa.ColumnElement[Any]
+) -> sa.ColumnElement[float]:
+    """``later - earlier`` in minutes (fractional)."""
+    return (epoch_seconds(later) - epoch_seconds(earlier)) / 60.0
+
+
+def local_epoch_seconds(
+    moment: sa.ColumnElement[Any], offsets: list[tuple[datetime, int]]
+) -> sa.ColumnElement[float]:
+    """Epoch seconds of ``moment`` shifted into local wall-clock time.
+
+    ``offsets`` are a period's ``(from_utc, offset_seconds)`` pairs (see ``Period.utc_offsets``);
+    a CASE picks the offset in force, so daylight-saving changes are honoured on every engine.
+    """
+    if len(offsets) == 1:
+        shift: sa.ColumnElement[Any] = sa.literal(offsets[0][1])
+    else:
+        whens = [
+            (moment < start, offset)
+            for (start, _), (_, offset) in zip(offsets[1:], offsets[:-1], strict=True)
+        ]
+        shift = sa.case(*whens, else_=offsets[-1][1])
+    return epoch_seconds(moment) + shift
+
+
+def local_day_number(
+    moment: sa.ColumnElement[Any], offsets: list[tuple[datetime, int]]
+) -> sa.ColumnElement[int]:
+    """Days since 1970-01-01 of ``moment``'s local calendar date (see ``day_from_number``)."""
+    return floor_int(local_epoch_seconds(moment, offsets) / SECONDS_PER_DAY)
+
+
+def day_from_number(number: int) -> date:
+    return EPOCH_DATE + timedelta(days=int(number))
