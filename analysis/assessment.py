@@ -177,7 +177,7 @@ def recommendations(
     incomplete = roster[~roster["profile_complete"]]
     if len(incomplete):
         items = [
-            f"`{short_id(r.mechanic_id)}` ({r.name or 'no name'}) lacks "
+            f"`{short_id(r.mechanic_id)}` ({_name(r.name)}) lacks "
             f"{join_words([f.replace('_', ' ') for f in r.missing])}"
             for r in incomplete.itertuples()
         ]
@@ -212,6 +212,10 @@ def recommendations(
         )
     actions.append(_cancellation_action(h, verdict_))
     return actions
+
+
+def _name(value: object) -> str:
+    return value if isinstance(value, str) else "no name"
 
 
 def _mechanic_actions(

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from analysis.errors import AnalysisError
+from analysis.inspection import check_schema
 
 URL_ENV = "ANALYSIS_DATABASE_URL"
 SCHEMA_ENV = "ANALYSIS_DATABASE_SCHEMA"
@@ -90,11 +91,27 @@ def _read_only_engine(url: URL) -> Engine:
             },
         )
     if backend == "duckdb":
+        _require_file(url.database, "DuckDB")
         return sa.create_engine(url, connect_args={"read_only": True})
     raise AnalysisError(
         f"database type {backend!r} is not supported: use a sqlite://, postgresql+psycopg:// "
         "or duckdb:// URL"
     )
+
+
+def _require_file(database: str | None, kind: str) -> Path:
+    """The database file of a file-based engine, which must exist: reading never creates one."""
+    if not database or database == ":memory:":
+        raise AnalysisError(
+            f"a {kind} URL must name a database file, e.g. {kind.lower()}:///data/demo.db"
+        )
+    path = Path(database)
+    if not path.is_file():
+        raise AnalysisError(
+            f"{kind} database {path} does not exist: run `make data` for the demo database, "
+            "or pass --db with the path of an existing file"
+        )
+    return path
 
 
 def _sqlite_ro(uri: str):  # type: ignore[no-untyped-def]
@@ -113,6 +130,9 @@ def open_engine(url: str | None = None) -> Engine:
     except SQLAlchemyError as exc:
         engine.dispose()
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        password = parse_url(resolved).password
+        if password:
+            reason = reason.replace(str(password), "***")
         raise AnalysisError(
             f"cannot connect to {mask_url(resolved)}: {reason}. "
             "Check the URL (--db or $ANALYSIS_DATABASE_URL), the server and the credentials"
@@ -120,17 +140,45 @@ def open_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def resolve_schema(explicit: str | None = None) -> str | None:
+    """The schema holding the platform's tables: ``explicit`` (``--schema``), else
+    ``$ANALYSIS_DATABASE_SCHEMA``, else the connection's default."""
+    return explicit or os.environ.get(SCHEMA_ENV) or None
+
+
 @contextmanager
 def connect(url: str | None = None, schema: str | None = None) -> Iterator[Connection]:
-    """A read-only connection; ``schema`` (default ``$ANALYSIS_DATABASE_SCHEMA``) names the
-    schema holding the platform's tables, e.g. ``public``."""
-    engine = open_engine(url)
-    schema = schema or os.environ.get(SCHEMA_ENV) or None
+    """A read-only connection whose tables are checked before it is handed out.
+
+    ``schema`` (see ``resolve_schema``) is applied to every table through SQLAlchemy's
+    ``schema_translate_map``, so queries never name it.
+    """
+    resolved, schema = resolve_url(url), resolve_schema(schema)
+    engine = open_engine(resolved)
     try:
         with engine.connect() as conn:
+            check_schema(conn, mask_url(resolved), schema)
             yield conn.execution_options(schema_translate_map={None: schema})
     finally:
         engine.dispose()
+
+
+def writable_engine(url: str, schema: str | None = None) -> Engine:
+    """An engine that may write: only for loading data into a target (load-demo, snapshot,
+    synth), never for the database being analysed."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() not in ("sqlite", "postgresql", "duckdb"):
+        raise AnalysisError(
+            f"database type {parsed.get_backend_name()!r} is not supported: use a sqlite://, "
+            "postgresql+psycopg:// or duckdb:// URL"
+        )
+    args = (
+        {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        if parsed.get_backend_name() == ("postgresql")
+        else {}
+    )
+    engine = sa.create_engine(parsed, connect_args=args)
+    return engine.execution_options(schema_translate_map={None: schema}) if schema else engine
 
 
 def read_frame(conn: Connection, query: sa.Select) -> pd.DataFrame:

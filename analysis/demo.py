@@ -1,4 +1,5 @@
-"""The demo database: the reference CSVs loaded through the package's schema declaration."""
+"""The demo data: the reference CSVs, typed through the package's schema declaration, loaded
+into a SQLite demo file (``make data``) or any supported database (``load-demo``)."""
 
 from __future__ import annotations
 
@@ -10,49 +11,75 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from analysis import schema
-from analysis.db import DEMO_DB, PROJECT_ROOT
+from analysis import bulk, schema
+from analysis.db import DEMO_DB, PROJECT_ROOT, mask_url, writable_engine
+from analysis.errors import AnalysisError
 
 DEMO_CSV_DIR = PROJECT_ROOT / "data" / "demo"
 TRUE_TEXT = {"true", "t", "1", "yes"}
 
 
-def _typed(series: pd.Series, column: sa.Column[Any]) -> list[Any]:
-    """CSV text to the Python values the column's type expects (None for empty cells)."""
+def _typed(series: pd.Series, column: sa.Column[Any]) -> pd.Series:
+    """CSV text to the values the column's type expects; empty cells become missing."""
+    text = series.astype("string").str.strip()
+    present = text.notna() & (text != "")
     kind = column.type
-    present = series.notna() & (series.astype("string").str.strip() != "")
     if isinstance(kind, schema.UTCDateTime):
-        values: pd.Series = pd.to_datetime(series.where(present), utc=True, format="ISO8601")
-        converted = [v.to_pydatetime() if not pd.isna(v) else None for v in values]
-    elif isinstance(kind, sa.Boolean):
-        converted = [str(v).strip().lower() in TRUE_TEXT for v in series]
-    elif isinstance(kind, sa.Integer):
-        converted = [int(float(v)) if ok else None for v, ok in zip(series, present, strict=True)]
-    elif isinstance(kind, sa.Float):
-        converted = [float(v) if ok else None for v, ok in zip(series, present, strict=True)]
-    else:
-        converted = [str(v) if ok else None for v, ok in zip(series, present, strict=True)]
-    return [None if not ok else v for v, ok in zip(converted, present, strict=True)]
+        return pd.to_datetime(text.where(present), utc=True, format="ISO8601")
+    if isinstance(kind, sa.Boolean):
+        return text.str.lower().isin(TRUE_TEXT).astype("boolean").where(present)
+    if isinstance(kind, sa.Integer):
+        return pd.to_numeric(text.where(present)).astype("Int64")
+    if isinstance(kind, sa.Float):
+        return pd.to_numeric(text.where(present)).astype("Float64")
+    return text.where(present).astype(object)
 
 
-def read_csv_rows(table: sa.Table, csv_dir: Path = DEMO_CSV_DIR) -> list[dict[str, Any]]:
-    """The rows of ``<csv_dir>/<table>.csv`` typed per the schema; missing columns are NULL."""
+def read_csv_frame(table: sa.Table, csv_dir: Path = DEMO_CSV_DIR) -> pd.DataFrame:
+    """``<csv_dir>/<table>.csv`` typed per the schema (only the table's declared columns)."""
     frame = pd.read_csv(csv_dir / f"{table.name}.csv", dtype=str, keep_default_na=False)
-    columns = {c.name: _typed(frame[c.name], c) for c in table.columns if c.name in frame}
-    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    return pd.DataFrame(
+        {c.name: _typed(frame[c.name], c) for c in table.columns if c.name in frame}
+    )
 
 
-def load_tables(engine: sa.Engine, csv_dir: Path = DEMO_CSV_DIR) -> dict[str, int]:
-    """Create the schema's tables (and indexes) in ``engine`` and load the CSVs; rows per table."""
-    schema.metadata.create_all(engine)
-    counts: dict[str, int] = {}
+def load_tables(
+    engine: sa.Engine, csv_dir: Path = DEMO_CSV_DIR, schema_name: str | None = None
+) -> dict[str, int]:
+    """Create the schema's tables (and indexes) and load the CSVs; rows written per table."""
     with engine.begin() as conn:
-        for table in schema.metadata.sorted_tables:
-            rows = read_csv_rows(table, csv_dir)
-            if rows:
-                conn.execute(table.insert(), rows)
-            counts[table.name] = len(rows)
-    return counts
+        bulk.create_tables(conn, schema.metadata, schema_name)
+        return {
+            table.name: bulk.append(conn, table, read_csv_frame(table, csv_dir), schema_name)
+            for table in schema.metadata.sorted_tables
+        }
+
+
+def load_demo(url: str, schema_name: str | None = None, replace: bool = False) -> dict[str, int]:
+    """Put the demo data into the database at ``url`` (``python -m analysis load-demo``).
+
+    Refuses to touch existing tables unless ``replace``, which drops the four demo tables first.
+    """
+    engine = writable_engine(url)
+    try:
+        existing = set(sa.inspect(engine).get_table_names(schema=schema_name))
+        clash = sorted(existing & set(schema.metadata.tables))
+        if clash and not replace:
+            raise AnalysisError(
+                f"{mask_url(url)} already has table(s) {', '.join(clash)}: pass --replace to "
+                "drop and reload them, or choose another database or --schema"
+            )
+        if clash:
+            with engine.begin() as conn:
+                schema.metadata.drop_all(
+                    conn.execution_options(schema_translate_map={None: schema_name})
+                )
+        return load_tables(engine, schema_name=schema_name)
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise AnalysisError(f"cannot load the demo into {mask_url(url)}: {reason}") from None
+    finally:
+        engine.dispose()
 
 
 def build_demo_db(target: Path = DEMO_DB, csv_dir: Path = DEMO_CSV_DIR) -> dict[str, int]:

@@ -189,7 +189,10 @@ def mechanic_profiles(roster: pd.DataFrame, fields: tuple[str, ...]) -> pd.DataF
     table = roster.copy()
     table["years_of_experience"] = table["years_of_experience"].astype("Int64")
     table["missing"] = missing_fields(table, fields) if len(table) else []
-    table["profile_complete"] = [not m for m in table["missing"]]
+    # Typed explicitly: an empty list would give an object column that ~ can't negate.
+    table["profile_complete"] = pd.Series(
+        [not m for m in table["missing"]], dtype=bool, index=table.index
+    )
     table["mechanic_type"] = [
         mechanic_type(w, a)
         for w, a in zip(table["workshop_id"], table["account_type"], strict=True)
@@ -303,8 +306,10 @@ def customer_profile_table(profiles: pd.DataFrame, fields: tuple[str, ...]) -> p
     profile_complete and deleted."""
     table = profiles.copy()
     table["missing"] = missing_fields(table, fields) if len(table) else []
-    table["profile_complete"] = [not m for m in table["missing"]]
-    table["deleted"] = table["deleted_at"].notna() if len(table) else []
+    table["profile_complete"] = pd.Series(
+        [not m for m in table["missing"]], dtype=bool, index=table.index
+    )
+    table["deleted"] = table["deleted_at"].notna().astype(bool)
     return table
 
 

@@ -147,3 +147,48 @@ KNOWN_ROUTING_TYPES = ("broadcast", "workshop_only", "hybrid")
 # defined its figures").
 MECHANIC_PROFILE_FIELDS = ("city", "province", "postal_code", "years_of_experience")
 CUSTOMER_PROFILE_FIELDS = ("postal_code", "city", "province", "phone", "latitude", "longitude")
+
+# The columns the package reads, per table: what the schema check requires of a live database
+# and what a snapshot copies. Extra columns in the database are fine.
+USED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "session_requests": (
+        "id",
+        "created_at",
+        "customer_id",
+        "customer_email",
+        "mechanic_id",
+        "session_type",
+        "status",
+        "accepted_at",
+        "workshop_id",
+        "preferred_workshop_id",
+        "routing_type",
+    ),
+    "mechanics": (
+        "id",
+        "name",
+        "email",
+        "phone",
+        "city",
+        "province",
+        "postal_code",
+        "years_of_experience",
+        "red_seal_certified",
+        "account_type",
+        "workshop_id",
+    ),
+    "profiles": (
+        "id",
+        "email",
+        "full_name",
+        "role",
+        "phone",
+        "city",
+        "province",
+        "postal_code",
+        "latitude",
+        "longitude",
+        "deleted_at",
+    ),
+    "organizations": ("id", "name"),
+}

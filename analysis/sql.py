@@ -36,8 +36,11 @@ def _epoch_default(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> 
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    # julianday() parses SQLite's stored text and keeps the fractional seconds.
-    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+    # julianday() parses SQLite's stored text and keeps fractional seconds, but its float
+    # lands microseconds off whole seconds (local midnight would floor to the day before):
+    # rounding to the millisecond restores them.
+    moment = compiler.process(element.clauses, **kw)
+    return f"ROUND((julianday({moment}) - 2440587.5) * 86400.0, 3)"
 
 
 class floor_int(FunctionElement[int]):

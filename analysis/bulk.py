@@ -1,0 +1,80 @@
+"""Fast loading of rows into a target database, one native path per engine.
+
+COPY on PostgreSQL, a registered DataFrame on DuckDB, large ``executemany`` batches on SQLite.
+Used only to build targets (demo, snapshot, synthetic data), never on the analysed database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+SQLITE_BATCH = 50_000
+
+
+def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows as tuples of plain Python values, missing values as None."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return list(plain.itertuples(index=False, name=None))
+
+
+def create_tables(conn: Connection, metadata: sa.MetaData, schema: str | None) -> None:
+    """Create ``metadata``'s tables (and indexes) in ``schema``, creating the schema if needed."""
+    if schema:
+        conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+    metadata.create_all(conn.execution_options(schema_translate_map={None: schema}))
+
+
+def append(conn: Connection, table: sa.Table, frame: pd.DataFrame, schema: str | None) -> int:
+    """Append ``frame`` (columns named as ``table``'s) to ``table``; returns rows written."""
+    if frame.empty:
+        return 0
+    loaders = {"postgresql": _copy_postgres, "duckdb": _append_duckdb}
+    loader = loaders.get(conn.dialect.name, _insert_many)
+    loader(conn, table, frame, schema)
+    return len(frame)
+
+
+def _copy_postgres(
+    conn: Connection, table: sa.Table, frame: pd.DataFrame, schema: str | None
+) -> None:
+    from psycopg import sql
+
+    name = sql.Identifier(schema, table.name) if schema else sql.Identifier(table.name)
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(name, columns)
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(statement) as copy:
+        for row in _records(frame):
+            copy.write_row(row)
+
+
+def _append_duckdb(
+    conn: Connection, table: sa.Table, frame: pd.DataFrame, schema: str | None
+) -> None:
+    duck = conn.connection.driver_connection
+    preparer = conn.dialect.identifier_preparer
+    target = preparer.quote(table.name)
+    if schema:
+        target = f"{preparer.quote_schema(schema)}.{target}"
+    columns = ", ".join(preparer.quote(c) for c in frame.columns)
+    duck.register("analysis_bulk_frame", frame)
+    try:
+        # Identifiers are quoted by the dialect; no value is spliced into the statement.
+        duck.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM analysis_bulk_frame")
+    finally:
+        duck.unregister("analysis_bulk_frame")
+
+
+def _insert_many(
+    conn: Connection, table: sa.Table, frame: pd.DataFrame, schema: str | None
+) -> None:
+    columns = list(frame.columns)
+    target = conn.execution_options(schema_translate_map={None: schema}) if schema else conn
+    rows = _records(frame)
+    for start in range(0, len(rows), SQLITE_BATCH):
+        batch = [dict(zip(columns, r, strict=True)) for r in rows[start : start + SQLITE_BATCH]]
+        target.execute(table.insert(), batch)
