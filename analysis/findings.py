@@ -18,11 +18,23 @@ from sqlalchemy.engine import Connection
 from analysis import metrics, queries
 from analysis.accounts import TestAccountRules
 from analysis.assessment import Headline, Thresholds, readiness, recommendations, verdict
-from analysis.db import connect, describe_url, read_frame, resolve_url
+from analysis.db import connect, read_frame, resolve_url
 from analysis.period import DEFAULT_TIMEZONE, Period
-from analysis.schema import CUSTOMER_PROFILE_FIELDS, MECHANIC_PROFILE_FIELDS
+from analysis.schema import (
+    CUSTOMER_PROFILE_FIELDS,
+    KNOWN_ROUTING_TYPES,
+    KNOWN_SESSION_TYPES,
+    KNOWN_STATUSES,
+    MECHANIC_PROFILE_FIELDS,
+)
+from analysis.snapshot import check_coverage, describe_source
 
 RESPONSE_DECIMALS = 2
+KNOWN_VALUES = {
+    "status": KNOWN_STATUSES,
+    "session_type": KNOWN_SESSION_TYPES,
+    "routing_type": KNOWN_ROUTING_TYPES,
+}
 
 
 @dataclass
@@ -43,6 +55,7 @@ class Findings:
     customer_profiles: pd.DataFrame
     cancellations: dict[str, int]
     routing: dict[str, Any]
+    unknown_values: dict[str, dict[str, int]]
     daily: pd.DataFrame
     verdict: dict[str, Any]
     readiness: pd.DataFrame
@@ -101,6 +114,7 @@ class Findings:
                 ],
                 "cancellations": self.cancellations,
                 "routing": self.routing,
+                "unknown_values": self.unknown_values,
                 "incomplete_mechanics": sorted(self.incomplete_mechanics["mechanic_id"]),
                 "incomplete_mechanic_profiles": [
                     {"mechanic_id": r.mechanic_id, "name": r.name, "missing": list(r.missing)}
@@ -233,6 +247,7 @@ def collect(
         ),
         cancellations=metrics.cancellation_timing(cube),
         routing=metrics.routing(cube),
+        unknown_values=metrics.unknown_values(cube, KNOWN_VALUES),
         daily=metrics.daily_by_status(read_frame(conn, queries.daily_status_counts(period))),
         verdict=verdict_,
         readiness=readiness(headline, thresholds),
@@ -251,12 +266,14 @@ def investigate(
 ) -> Findings:
     """The findings for ``start_date`` .. ``end_date`` (inclusive, local dates in ``timezone``).
 
-    The database is ``db``, else ``$ANALYSIS_DATABASE_URL``, else the demo database.
+    The database is ``db``, else ``$ANALYSIS_DATABASE_URL``, else the demo database; its
+    tables are in ``schema``, else ``$ANALYSIS_DATABASE_SCHEMA``, else the default schema.
     """
     period = Period.parse(start_date, end_date, timezone)
     url = resolve_url(db)
     with connect(url, schema) as conn:
-        return collect(conn, period, thresholds, database=describe_url(url))
+        check_coverage(conn, period)
+        return collect(conn, period, thresholds, database=describe_source(conn, url))
 
 
 def write_json(findings: Findings, path: str | Path) -> Path:

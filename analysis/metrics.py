@@ -315,3 +315,16 @@ def customer_profile_table(profiles: pd.DataFrame, fields: tuple[str, ...]) -> p
 
 def local_date(moment: datetime | None) -> date | None:
     return moment.date() if moment is not None else None
+
+
+def unknown_values(cube: pd.DataFrame, known: dict[str, tuple[str, ...]]) -> dict[str, dict]:
+    """Per column of ``known`` (e.g. status → KNOWN_STATUSES), the requests whose value is
+    outside the known vocabulary or NULL, counted by value. Columns with none are omitted."""
+    found: dict[str, dict[str, int]] = {}
+    for column, vocabulary in known.items():
+        values = cube[column].astype("object").where(cube[column].notna(), None)
+        odd = cube[~values.isin(vocabulary)]
+        if len(odd):
+            keys = odd[column].astype("object").where(odd[column].notna(), "NULL")
+            found[column] = {str(k): int(v) for k, v in odd.groupby(keys)["requests"].sum().items()}
+    return found

@@ -105,3 +105,12 @@ class Period:
 
     def to_local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
+
+    def ensure_not_future(self, now: datetime) -> None:
+        """A period that starts after ``now`` can hold no requests: almost surely a typo."""
+        if self.utc_start > now:
+            today = now.astimezone(self.tz).date()
+            raise AnalysisError(
+                f"the period {self.start} to {self.end} is entirely in the future (today is "
+                f"{today} in {self.timezone}): give dates up to today"
+            )

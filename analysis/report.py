@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -21,9 +22,10 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from analysis.assessment import Thresholds
-from analysis.db import URL_ENV, open_engine, resolve_url
+from analysis.db import SCHEMA_ENV, URL_ENV, connect, resolve_schema, resolve_url
 from analysis.errors import AnalysisError
 from analysis.period import Period
+from analysis.snapshot import check_coverage
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "session_investigation.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -44,17 +46,25 @@ def kernel_name() -> str:
 
 
 @contextmanager
-def database_env(url: str) -> Iterator[None]:
-    """Hand the URL to the kernel through its environment, never through a parameter."""
-    previous = os.environ.get(URL_ENV)
-    os.environ[URL_ENV] = url
+def database_env(url: str, schema: str | None) -> Iterator[None]:
+    """Hand the URL (and schema) to the kernel through its environment, never through a
+    notebook parameter, so they are not written into the executed notebook."""
+    wanted = {URL_ENV: url, SCHEMA_ENV: schema}
+    previous = {name: os.environ.get(name) for name in wanted}
     try:
+        for name, value in wanted.items():
+            _set_env(name, value)
         yield
     finally:
-        if previous is None:
-            os.environ.pop(URL_ENV, None)
-        else:
-            os.environ[URL_ENV] = previous
+        for name, value in previous.items():
+            _set_env(name, value)
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def export_html(notebook: Path, target: Path) -> Path:
@@ -108,13 +118,17 @@ def run_report(
     db: str | None = None,
     thresholds: Thresholds | None = None,
     notebook: Path = NOTEBOOK,
+    schema: str | None = None,
 ) -> Path:
     """Execute ``notebook`` for ``period`` into ``<out_dir>/<start>_<end>/``; return that folder.
 
     It holds the executed notebook, ``<notebook>.html`` and ``findings.json``.
     """
-    url = resolve_url(db)
-    open_engine(url).dispose()  # fail fast, with a clear message, before starting a kernel
+    period.ensure_not_future(datetime.now(UTC))
+    url, schema = resolve_url(db), resolve_schema(schema)
+    # Fail fast, with one clear message, before starting a kernel.
+    with connect(url, schema) as conn:
+        check_coverage(conn, period)
     out_root = Path(out_dir)
     out_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{period.label}.", dir=out_root))
@@ -128,7 +142,7 @@ def run_report(
             **asdict(thresholds or Thresholds()),
             "findings_path": FINDINGS_FILE,
         }
-        with database_env(url):
+        with database_env(url, schema):
             _execute(notebook, executed, parameters, cwd=staging)
         if not (staging / FINDINGS_FILE).is_file():
             raise NotebookFailed(f"the notebook {notebook.name} did not write {FINDINGS_FILE}")

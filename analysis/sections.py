@@ -85,6 +85,21 @@ def status_table(f: Findings) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Status", "Requests", "Share"])
 
 
+def unknown_values_text(f: Findings) -> str:
+    """A warning naming values outside the platform's known vocabulary (they stay counted)."""
+    if not f.unknown_values:
+        return ""
+    parts = [
+        f"{column.replace('_', ' ')} {join_words([f'`{v}` ({n})' for v, n in values.items()])}"
+        for column, values in f.unknown_values.items()
+    ]
+    return (
+        "**Unexpected values** (counted above, not dropped; worth checking at the source): "
+        + "; ".join(parts)
+        + "."
+    )
+
+
 def assignment_table(f: Findings) -> pd.DataFrame:
     a = f.assignment
     rows = [("Never assigned", a["never_assigned"]), ("Assigned to a mechanic", a["assigned"])]
