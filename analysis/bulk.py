@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 SQLITE_BATCH = 50_000
+COPY_ROWS = 100_000
 
 
 def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
@@ -21,11 +22,28 @@ def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     return list(plain.itertuples(index=False, name=None))
 
 
-def create_tables(conn: Connection, metadata: sa.MetaData, schema: str | None) -> None:
-    """Create ``metadata``'s tables (and indexes) in ``schema``, creating the schema if needed."""
+def create_tables(
+    conn: Connection, metadata: sa.MetaData, schema: str | None, indexes: bool = True
+) -> None:
+    """Create ``metadata``'s tables in ``schema`` (created if needed), with their indexes
+    unless ``indexes`` is False (then call ``create_indexes`` after loading: faster)."""
     if schema:
         conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
-    metadata.create_all(conn.execution_options(schema_translate_map={None: schema}))
+    translated = conn.execution_options(schema_translate_map={None: schema})
+    # Explicit DDL with IF NOT EXISTS: Table.create would add the indexes too, and
+    # duckdb-engine cannot reflect indexes for checkfirst.
+    for table in metadata.sorted_tables:
+        translated.execute(sa.schema.CreateTable(table, if_not_exists=True))
+    if indexes:
+        create_indexes(conn, metadata, schema)
+
+
+def create_indexes(conn: Connection, metadata: sa.MetaData, schema: str | None) -> None:
+    """The indexes the queries rely on (``session_requests.created_at``)."""
+    translated = conn.execution_options(schema_translate_map={None: schema})
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            translated.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 def append(conn: Connection, table: sa.Table, frame: pd.DataFrame, schema: str | None) -> int:

@@ -58,7 +58,38 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--to", required=True, type=Path, help="target .duckdb file")
     snap.add_argument("--schema", help=SCHEMA_HELP)
     _period_options(snap, required=False)
+    synth = commands.add_parser("synth", help="generate realistic synthetic data into a database")
+    synth.add_argument("--db", required=True, help="target database URL (written to)")
+    synth.add_argument("--schema", help="schema to create the tables in")
+    synth.add_argument("--requests", type=int, required=True, help="session requests to make")
+    synth.add_argument("--customers", type=int, default=None, help="default: requests / 50")
+    synth.add_argument("--mechanics", type=int, default=None, help="default: requests / 5000")
+    synth.add_argument("--start", default="2025-01-01", help="first local date (2025-01-01)")
+    synth.add_argument("--end", default="2025-12-31", help="last local date (2025-12-31)")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    synth.add_argument("--replace", action="store_true", help="drop and regenerate tables")
     return parser
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from analysis.db import mask_url
+    from analysis.synth import Plan, load_synthetic
+
+    period = Period.parse(args.start, args.end)
+    plan = Plan(
+        requests=args.requests,
+        customers=args.customers or max(10, args.requests // 50),
+        mechanics=args.mechanics or max(5, args.requests // 5000),
+        start=period.start,
+        end=period.end,
+        seed=args.seed,
+    )
+    counts = load_synthetic(args.db, plan, args.schema, args.replace)
+    print(
+        f"synthetic data in {mask_url(args.db)}: "
+        + ", ".join(f"{n} {t}" for t, n in counts.items())
+    )
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -109,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "build-demo": _build_demo,
         "load-demo": _load_demo,
         "snapshot": _snapshot,
+        "synth": _synth,
     }
     try:
         return handlers[args.command](args)
