@@ -205,7 +205,7 @@ def hour_weekday_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Axes:
         grid,
         mask=grid == 0,
         cmap="rocket_r",
-        annot=grid.to_numpy().max() < 100,
+        annot=bool(grid.to_numpy().max() < 100),
         fmt="d",
         annot_kws={"fontsize": 7},
         linewidths=0.5,
@@ -214,6 +214,7 @@ def hour_weekday_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Axes:
         square=False,
         ax=ax,
     )
+    ax.grid(False)
     ax.set(title=title, xlabel="hour of day", ylabel="")
     ax.tick_params(axis="y", rotation=0)
     ax.tick_params(axis="x", rotation=0)

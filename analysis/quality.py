@@ -7,6 +7,7 @@ ids come back. ``anomalies`` turns those rows into one entry per check, zero cou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,7 +34,7 @@ class Check:
     """A data-quality check: its name, the rows it flags, and what a flag means in plain words.
 
     ``explain`` is one sentence for a product manager; ``{n}`` and ``{requests}`` are filled in
-    with the count and "request(s)".
+    with the count and "request(s)", ``[singular|plural]`` with the form that agrees with it.
     """
 
     name: str
@@ -92,83 +93,84 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "completed_without_mechanic",
         lambda p: _flagged(p, sa.and_(sr.c.status == "completed", sr.c.mechanic_id.is_(None))),
-        "{n} {requests} marked completed name no mechanic: a session cannot be completed "
+        "{n} {requests} marked completed [names|name] no mechanic: a session cannot be completed "
         "without one, so these were probably closed by hand or by a test script.",
     ),
     Check(
         "completed_without_accepted_at",
         lambda p: _flagged(p, sa.and_(sr.c.status == "completed", sr.c.accepted_at.is_(None))),
-        "{n} {requests} marked completed were never accepted (no acceptance time).",
+        "{n} {requests} marked completed [was|were] never accepted (no acceptance time).",
     ),
     Check(
         "accepted_before_created",
         lambda p: _flagged(p, sr.c.accepted_at < sr.c.created_at),
-        "{n} {requests} were accepted before they were created: a clock or import error; "
-        "their response times are left out.",
+        "{n} {requests} [was|were] accepted before [it was|they were] created: a clock or "
+        "import error; [its|their] response [time is|times are] left out.",
     ),
     Check(
         "accepted_without_mechanic",
         lambda p: _flagged(p, sa.and_(sr.c.accepted_at.is_not(None), sr.c.mechanic_id.is_(None))),
-        "{n} {requests} have an acceptance time but no mechanic: who accepted is lost.",
+        "{n} {requests} [has|have] an acceptance time but no mechanic: who accepted is lost.",
     ),
     Check(
         "mechanic_without_accepted_at",
         lambda p: _flagged(p, sa.and_(sr.c.mechanic_id.is_not(None), sr.c.accepted_at.is_(None))),
-        "{n} {requests} name a mechanic but no acceptance time, so their response time is unknown.",
+        "{n} {requests} [names|name] a mechanic but no acceptance time, so [its|their] response "
+        "time is unknown.",
     ),
     Check(
         "unknown_mechanic",
         lambda p: _flagged(p, _missing(mechanics, sr.c.mechanic_id)),
-        "{n} {requests} name a mechanic who is not in the mechanics table (deleted, or an "
+        "{n} {requests} [names|name] a mechanic who is not in the mechanics table (deleted, or an "
         "id from elsewhere).",
     ),
     Check(
         "unknown_workshop",
         lambda p: _flagged(p, _missing(organizations, sr.c.workshop_id)),
-        "{n} {requests} were served by a workshop that is not in the organizations table.",
+        "{n} {requests} [was|were] served by a workshop that is not in the organizations table.",
     ),
     Check(
         "unknown_preferred_workshop",
         lambda p: _flagged(p, _missing(organizations, sr.c.preferred_workshop_id)),
-        "{n} {requests} name a preferred workshop that is not in the organizations table.",
+        "{n} {requests} [names|name] a preferred workshop that is not in the organizations table.",
     ),
     Check(
         "email_differs_from_profile",
         _email_differs,
-        "{n} {requests} carry a customer e-mail different from the one on the customer's "
+        "{n} {requests} [carries|carry] a customer e-mail different from the one on the customer's "
         "profile, so grouping customers by e-mail splits or merges people.",
     ),
     Check(
         "customer_without_profile",
         lambda p: _flagged(p, ~_profile().exists()),
-        "{n} {requests} come from a customer with no profile at all.",
+        "{n} {requests} [comes|come] from a customer with no profile at all.",
     ),
     Check(
         "customer_profile_deleted",
         _profile_deleted,
-        "{n} {requests} come from customers whose profile has since been deleted.",
+        "{n} {requests} [comes|come] from customers whose profile has since been deleted.",
     ),
     Check(
         "unknown_status",
         lambda p: _flagged(p, _unknown(sr.c.status, KNOWN_STATUSES)),
-        "{n} {requests} have a status the platform is not known to use (or none).",
+        "{n} {requests} [has|have] a status the platform is not known to use (or none).",
     ),
     Check(
         "unknown_session_type",
         lambda p: _flagged(p, _unknown(sr.c.session_type, KNOWN_SESSION_TYPES)),
-        "{n} {requests} have a session type other than chat, video or diagnostic (or none).",
+        "{n} {requests} [has|have] a session type other than chat, video or diagnostic (or none).",
     ),
     Check(
         "unknown_routing_type",
         lambda p: _flagged(p, _unknown(sr.c.routing_type, KNOWN_ROUTING_TYPES)),
-        "{n} {requests} have a routing type other than broadcast, workshop_only or hybrid "
+        "{n} {requests} [has|have] a routing type other than broadcast, workshop_only or hybrid "
         "(or none).",
     ),
     Check(
         "duplicate_id",
         _duplicate_id,
-        "{n} request {ids} appear on more than one row: every figure counting requests counts "
-        "them more than once.",
+        "{n} request {ids} [appears|appear] on more than one row: every figure counting "
+        "requests counts [it|them] more than once.",
     ),
 )
 CHECK_NAMES: tuple[str, ...] = tuple(c.name for c in CHECKS)
@@ -208,8 +210,9 @@ def anomalies(rows: pd.DataFrame, names: tuple[str, ...] = CHECK_NAMES) -> pd.Da
 def explain(check: str, count: int) -> str:
     """The plain sentence for a check that flagged ``count`` requests."""
     template = {c.name: c.explain for c in CHECKS}.get(check, "{n} {requests} failed " + check)
-    return template.format(
+    text = template.format(
         n=count,
         requests="request" if count == 1 else "requests",
         ids="id" if count == 1 else "ids",
     )
+    return re.sub(r"\[([^|\]]*)\|([^\]]*)\]", r"\1" if count == 1 else r"\2", text)

@@ -71,8 +71,8 @@ def _wait(
             oldest,
             "still waiting when the data was read"
             + (
-                f"; all for longer than the {EXPIRY_MINUTES}-minute expiry, so the cleanup job "
-                "did not expire them"
+                f", past the {EXPIRY_MINUTES}-minute expiry: the cleanup job did not expire "
+                "them as it should"
                 if stale
                 else ""
             ),
