@@ -11,7 +11,7 @@ from analysis.assessment import Thresholds
 from analysis.db import DEMO_DB
 from analysis.errors import AnalysisError
 from analysis.period import DEFAULT_TIMEZONE, Period
-from analysis.report import NotebookFailed, run_report
+from analysis.report import NotebookFailed, notebook_names, notebook_path, run_report
 
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -29,6 +29,13 @@ def _parser() -> argparse.ArgumentParser:
         "--db", help="database URL (default: $ANALYSIS_DATABASE_URL, else the demo database)"
     )
     run.add_argument("--out", default="reports", help="folder for reports (default: reports)")
+    run.add_argument(
+        "--notebook",
+        default="session_investigation",
+        help="which notebook to run: "
+        + ", ".join(notebook_names())
+        + " (default session_investigation)",
+    )
     defaults = Thresholds()
     for name, value in vars(defaults).items():
         run.add_argument(
@@ -46,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     period = Period.parse(args.start, args.end, args.timezone)
     thresholds = Thresholds(**{k: getattr(args, k) for k in vars(Thresholds())})
-    folder = run_report(period, args.out, args.db, thresholds)
+    notebook = notebook_path(args.notebook)
+    folder = run_report(period, args.out, args.db, thresholds, notebook=notebook)
     print(f"report written to {folder}")
     return 0
 

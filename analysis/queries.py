@@ -227,3 +227,23 @@ def unassigned_waits(period: Period) -> sa.Select:
         .where(in_period(period), sr.c.mechanic_id.is_(None))
         .group_by(sr.c.status)
     )
+
+
+def customers_without_profile(period: Period) -> sa.Select:
+    """Columns: customer_id, requests, for the period's customers with no profile row."""
+    has_profile = sa.select(profiles.c.id).where(profiles.c.id == sr.c.customer_id).exists()
+    return (
+        sa.select(sr.c.customer_id, sa.func.count().label("requests"))
+        .where(in_period(period), ~has_profile)
+        .group_by(sr.c.customer_id)
+        .order_by(sr.c.customer_id)
+    )
+
+
+def customer_id_counts(period: Period) -> sa.Select:
+    """Columns: customer_id, requests (per customer id, not the e-mail grouping key)."""
+    return (
+        sa.select(sr.c.customer_id, sa.func.count().label("requests"))
+        .where(in_period(period))
+        .group_by(sr.c.customer_id)
+    )
