@@ -123,9 +123,12 @@ def gaps_by_group(frame: pd.DataFrame, fields: Sequence[str], group: str) -> pd.
     """How many rows of each ``group`` value lack each field.
 
     ``frame``: ``group`` and ``missing`` (list of field names). Returns field plus a column
-    per group value, in ``fields`` order.
+    per group value (mechanic types in their usual order first), rows in ``fields`` order.
     """
-    groups = sorted(frame[group].dropna().unique()) if len(frame) else []
+    present = list(frame[group].dropna().unique()) if len(frame) else []
+    groups = [g for g in MECHANIC_TYPES if g in present] + sorted(
+        g for g in present if g not in MECHANIC_TYPES
+    )
     table = pd.DataFrame({"field": list(fields)})
     for g in groups:
         lists = frame.loc[frame[group] == g, "missing"]

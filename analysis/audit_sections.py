@@ -36,7 +36,7 @@ def mechanics_summary(a: ProfileAudit) -> str:
     )
     if len(working_bad):
         text += (
-            f"; {plural(len(working_bad), 'of them')} still took requests in the period "
+            f"; {len(working_bad)} of them still took requests in the period "
             f"({join_words([f'`{short_id(i)}`' for i in working_bad['mechanic_id']])})"
         )
     return text + "."
