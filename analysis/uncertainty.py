@@ -79,4 +79,4 @@ def fmt_rate(successes: int, trials: int) -> str:
     if not trials:
         return "—"
     low, high = wilson(successes, trials)
-    return f"{successes / trials:.0%} ({fmt_interval(low, high)})"
+    return f"{successes / trials * 100:.0f} % ({fmt_interval(low, high)})"

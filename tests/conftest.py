@@ -46,7 +46,9 @@ def fill(path: Path, rows: Rows, metadata: sa.MetaData = schema.metadata) -> str
     with engine.begin() as conn:
         for name, table_rows in rows.items():
             if table_rows:
-                full = [{c.name: None for c in metadata.tables[name].columns} | r for r in table_rows]
+                full = [
+                    {c.name: None for c in metadata.tables[name].columns} | r for r in table_rows
+                ]
                 conn.execute(metadata.tables[name].insert(), full)
     engine.dispose()
     return url

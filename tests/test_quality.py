@@ -24,9 +24,7 @@ ROWS = {
     "session_requests": [
         # clean rows: a completed session and an unassigned cancellation; the e-mail differs
         # from the profile's only in case and spaces
-        request(
-            "ok", status="completed", mechanic_id="m1", accepted_at=ACCEPTED, workshop_id="w1"
-        ),
+        request("ok", status="completed", mechanic_id="m1", accepted_at=ACCEPTED, workshop_id="w1"),
         request("ok2", customer_email=" A@REAL.CA"),
         request("cwm", status="completed"),
         request("cwa", status="completed", mechanic_id="m1"),
