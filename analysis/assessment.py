@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.accounts import TestAccountRules
 from analysis.schema import KNOWN_SESSION_TYPES
 from analysis.text import fmt_pct, join_words, plural, short_id
 
@@ -19,6 +20,7 @@ SCRIPT_COMPLETION_RATE = 0.20
 TEST_SHARE_DECISIVE = 0.5  # half the requests from test accounts settles it
 TOP_CUSTOMER_SHARE = 0.5
 FEW_CUSTOMERS = 5
+MAX_NAMED_ACCOUNTS = 5  # the evidence names at most this many test accounts
 SCARCE_TYPE_SHARE = 0.15
 MECHANIC_TYPES = ("virtual", "workshop-affiliated", "independent workshop")
 
@@ -56,14 +58,21 @@ class Headline:
         return self.completed / self.total if self.total else 0.0
 
 
-def evidence(h: Headline) -> list[dict[str, Any]]:
-    """The signals weighed by the verdict: ``{"signal", "holds", "detail"}`` each."""
+def evidence(h: Headline, rules: TestAccountRules | None = None) -> list[dict[str, Any]]:
+    """The signals weighed by the verdict: ``{"signal", "holds", "detail"}`` each.
+
+    ``rules`` (default ``TestAccountRules()``) explain why each test account is one.
+    """
     if h.total == 0:
         return []
+    rules = rules or TestAccountRules()
     customers = h.customers
     test_requests = int(customers.loc[customers["test_account"], "requests"].sum())
     test_share = test_requests / h.total
-    test_names = customers.loc[customers["test_account"], "customer"].tolist()
+    test_accounts = customers.loc[customers["test_account"], "customer"].tolist()
+    named = [f"{c} ({rules.reason(c)})" for c in test_accounts[:MAX_NAMED_ACCOUNTS]]
+    if len(test_accounts) > MAX_NAMED_ACCOUNTS:
+        named.append(f"{len(test_accounts) - MAX_NAMED_ACCOUNTS} more")
     top = customers.iloc[0]
     n_customers = len(customers)
     script_rule = h.cancel_rate > SCRIPT_CANCEL_RATE and h.completion_rate < SCRIPT_COMPLETION_RATE
@@ -72,9 +81,8 @@ def evidence(h: Headline) -> list[dict[str, Any]]:
             "signal": "test_accounts",
             "holds": test_share >= TEST_SHARE_DECISIVE,
             "detail": f"{fmt_pct(test_share)} of requests come from "
-            f"{plural(len(test_names), 'test account')}"
-            + (f" ({join_words(test_names)})" if test_names else "")
-            + f", {len(test_names)} of {plural(n_customers, 'customer')}.",
+            f"{len(test_accounts)} of {plural(n_customers, 'customer')} recognised as test "
+            "accounts" + (f": {join_words(named)}" if named else "") + ".",
         },
         {
             "signal": "cancel_and_completion_rates",
@@ -100,22 +108,43 @@ def evidence(h: Headline) -> list[dict[str, Any]]:
     ]
 
 
-def verdict(h: Headline) -> dict[str, Any]:
-    """Test data when test accounts make half the requests, or when at least two other signals
-    hold. Returns test_data (None for an empty period), reasons (the signals that hold),
-    evidence (all signals weighed)."""
-    weighed = evidence(h)
+def rules_used(rules: TestAccountRules) -> dict[str, list[str]]:
+    """The test-account rules, as findings.json and the report state them."""
+    return {
+        "patterns": list(rules.patterns),
+        "reserved_domains": list(rules.reserved_domains),
+        "known": sorted(rules.known),
+    }
+
+
+def verdict(h: Headline, rules: TestAccountRules | None = None) -> dict[str, Any]:
+    """Test data when test accounts make half the requests, or when the script's rate rule
+    holds together with concentration (one customer, or few customers). Concentration alone
+    is not enough: one genuine request is one customer making every request.
+
+    Returns test_data (None for an empty period), reasons (the signals that agree with the
+    verdict), evidence (all signals weighed), rules (how test accounts were recognised)."""
+    rules = rules or TestAccountRules()
+    weighed = evidence(h, rules)
     if not weighed:
         return {
             "test_data": None,
             "reasons": ["There were no requests in this period."],
             "evidence": [],
+            "rules": rules_used(rules),
         }
     holds = {e["signal"]: e["holds"] for e in weighed}
-    others = sum(v for k, v in holds.items() if k != "test_accounts")
-    test_data = bool(holds["test_accounts"] or others >= 2)
+    concentrated = holds["top_customer_concentration"] or holds["few_customers"]
+    test_data = bool(
+        holds["test_accounts"] or (holds["cancel_and_completion_rates"] and concentrated)
+    )
     reasons = [e["detail"] for e in weighed if e["holds"] == test_data]
-    return {"test_data": test_data, "reasons": reasons, "evidence": weighed}
+    return {
+        "test_data": test_data,
+        "reasons": reasons,
+        "evidence": weighed,
+        "rules": rules_used(rules),
+    }
 
 
 def readiness_status(current: int, needed: int) -> str:

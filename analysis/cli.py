@@ -12,7 +12,7 @@ from analysis.assessment import Thresholds
 from analysis.db import DEMO_DB
 from analysis.errors import AnalysisError
 from analysis.period import DEFAULT_TIMEZONE, Period
-from analysis.report import NotebookFailed, run_report
+from analysis.report import NotebookFailed, notebook_names, notebook_path, run_report
 
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -37,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--db", help=DB_HELP)
     run.add_argument("--schema", help=SCHEMA_HELP)
     run.add_argument("--out", default="reports", help="folder for reports (default: reports)")
+    run.add_argument(
+        "--notebook",
+        default="session_investigation",
+        help="which notebook to run: "
+        + ", ".join(notebook_names())
+        + " (default session_investigation)",
+    )
     for name, value in vars(Thresholds()).items():
         run.add_argument(
             f"--{name.replace('_', '-')}",
@@ -95,7 +102,10 @@ def _synth(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     period = Period.parse(args.start, args.end, args.timezone)
     thresholds = Thresholds(**{k: getattr(args, k) for k in vars(Thresholds())})
-    folder = run_report(period, args.out, args.db, thresholds, schema=args.schema)
+    notebook = notebook_path(args.notebook)
+    folder = run_report(
+        period, args.out, args.db, thresholds, notebook=notebook, schema=args.schema
+    )
     print(f"report written to {folder}")
     return 0
 

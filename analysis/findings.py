@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from analysis import metrics, queries
 from analysis.accounts import TestAccountRules
 from analysis.assessment import Headline, Thresholds, readiness, recommendations, verdict
+from analysis.beyond import Beyond, collect_beyond, with_rate_intervals
 from analysis.db import connect, read_frame, resolve_url
 from analysis.period import DEFAULT_TIMEZONE, Period
 from analysis.schema import (
@@ -61,6 +62,8 @@ class Findings:
     readiness: pd.DataFrame
     recommendations: list[str]
     thresholds: Thresholds
+    beyond: Beyond
+    rules: TestAccountRules = field(default_factory=TestAccountRules)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -134,6 +137,7 @@ class Findings:
                 "readiness": self.readiness.to_dict(orient="records"),
                 "recommendations": self.recommendations,
             }
+            | self.beyond.to_dict()
         )
 
 
@@ -143,7 +147,7 @@ def _mechanic_entry(row: pd.Series, statuses: list[str]) -> dict[str, Any]:
         "name": row["name"],
         "requests": row["requests"],
         "by_status": metrics.by_status_dict(row, statuses),
-        "completion_rate": row["completion_rate"],
+        **_rates(row),
         "profile_complete": row["profile_complete"],
         "red_seal_certified": row["red_seal_certified"],
         "workshop": row["workshop_name"],
@@ -159,6 +163,7 @@ def _customer_entry(row: pd.Series, statuses: list[str]) -> dict[str, Any]:
         "requests": row["requests"],
         "by_status": metrics.by_status_dict(row, statuses),
         "share": row["share"],
+        **_rates(row),
         "per_day": row["per_day"],
         "active_days": row["active_days"],
         "per_active_day": row["per_active_day"],
@@ -166,6 +171,14 @@ def _customer_entry(row: pd.Series, statuses: list[str]) -> dict[str, Any]:
         "busiest_day_requests": row["busiest_day_requests"],
         "test_account": row["test_account"],
         "behaviour": row["behaviour"],
+    }
+
+
+def _rates(row: pd.Series) -> dict[str, Any]:
+    """completion_rate, cancel_rate and their 95 % intervals as ``[low, high]``."""
+    return {name: row[name] for name in ("completion_rate", "cancel_rate")} | {
+        f"{name}_interval": [row[f"{name}_low"], row[f"{name}_high"]]
+        for name in ("completion_rate", "cancel_rate")
     }
 
 
@@ -207,11 +220,16 @@ def collect(
         read_frame(conn, queries.mechanic_roster()), MECHANIC_PROFILE_FIELDS
     )
     mechanic_counts = read_frame(conn, queries.mechanic_status_counts(period))
-    mechanics_ = metrics.mechanic_table(mechanic_counts, roster)
+    mechanics_ = with_rate_intervals(metrics.mechanic_table(mechanic_counts, roster))
     customer_counts = read_frame(conn, queries.customer_status_counts(period))
     flags = {c: rules.is_test(c) for c in customer_counts["customer"].unique()}
-    customers = metrics.customer_table(
-        customer_counts, read_frame(conn, queries.customer_activity(period)), span["days"], flags
+    customers = with_rate_intervals(
+        metrics.customer_table(
+            customer_counts,
+            read_frame(conn, queries.customer_activity(period)),
+            span["days"],
+            flags,
+        )
     )
     minutes = read_frame(conn, queries.response_minutes(period))["minutes"]
     status = metrics.status_breakdown(cube)
@@ -229,7 +247,8 @@ def collect(
         customers=customers,
         mechanics_involved=len(mechanics_),
     )
-    verdict_ = verdict(headline)
+    verdict_ = verdict(headline, rules)
+    now = datetime.now(UTC)
     return Findings(
         period=period,
         database=database,
@@ -253,6 +272,9 @@ def collect(
         readiness=readiness(headline, thresholds),
         recommendations=recommendations(headline, thresholds, verdict_, mechanics_, roster, types),
         thresholds=thresholds,
+        beyond=collect_beyond(conn, period, cube, minutes, mechanics_, len(customers), now),
+        rules=rules,
+        generated_at=now,
     )
 
 
@@ -263,17 +285,19 @@ def investigate(
     thresholds: Thresholds | None = None,
     db: str | None = None,
     schema: str | None = None,
+    rules: TestAccountRules | None = None,
 ) -> Findings:
     """The findings for ``start_date`` .. ``end_date`` (inclusive, local dates in ``timezone``).
 
     The database is ``db``, else ``$ANALYSIS_DATABASE_URL``, else the demo database; its
     tables are in ``schema``, else ``$ANALYSIS_DATABASE_SCHEMA``, else the default schema.
+    ``rules`` say which customers are test accounts (default ``TestAccountRules()``).
     """
     period = Period.parse(start_date, end_date, timezone)
     url = resolve_url(db)
     with connect(url, schema) as conn:
         check_coverage(conn, period)
-        return collect(conn, period, thresholds, database=describe_source(conn, url))
+        return collect(conn, period, thresholds, rules, database=describe_source(conn, url))
 
 
 def write_json(findings: Findings, path: str | Path) -> Path:

@@ -190,3 +190,63 @@ def requests_per(
     ax.set(title=title, xlabel="requests", ylabel="")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
+
+
+def hour_weekday_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Heatmap of requests by local weekday (rows) and hour (columns).
+
+    ``grid``: 7 × 24 counts (``timing.hour_weekday_matrix``); empty cells stay blank.
+    """
+    ax = _axes(ax)
+    title = "Requests by weekday and hour (local time)"
+    if grid.empty or int(grid.to_numpy().sum()) == 0:
+        return _empty(ax, title)
+    sns.heatmap(
+        grid,
+        mask=grid == 0,
+        cmap="rocket_r",
+        annot=bool(grid.to_numpy().max() < 100),
+        fmt="d",
+        annot_kws={"fontsize": 7},
+        linewidths=0.5,
+        linecolor="#eeeeee",
+        cbar_kws={"label": "requests", "shrink": 0.8},
+        square=False,
+        ax=ax,
+    )
+    ax.grid(False)
+    ax.set(title=title, xlabel="hour of day", ylabel="")
+    ax.tick_params(axis="y", rotation=0)
+    ax.tick_params(axis="x", rotation=0)
+    return ax
+
+
+def factor_rates(factors: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Completion rate with its 95 % interval per factor level (``factors.factor_table``)."""
+    ax = _axes(ax)
+    title = "Completion rate by mechanic attribute (95 % intervals)"
+    rows = factors.dropna(subset=["completion_rate"])
+    if rows.empty:
+        return _empty(ax, title)
+    labels = [
+        f"{f}: {lvl} (n={n})"
+        for f, lvl, n in rows[["factor", "level", "requests"]].itertuples(index=False)
+    ]
+    y = np.arange(len(rows))[::-1]
+    rate = rows["completion_rate"].astype(float).to_numpy()
+    low = rows["completion_rate_low"].astype(float).to_numpy()
+    high = rows["completion_rate_high"].astype(float).to_numpy()
+    ax.errorbar(
+        rate,
+        y,
+        xerr=[rate - low, high - rate],
+        fmt="o",
+        color="#2a9d8f",
+        ecolor="#457b9d",
+        capsize=3,
+    )
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set(title=title, xlabel="completion rate", ylabel="")
+    return ax

@@ -11,7 +11,13 @@ import sqlalchemy as sa
 
 from analysis.period import Period
 from analysis.schema import mechanics, organizations, profiles, session_requests
-from analysis.sql import local_day_number, minutes_between
+from analysis.sql import (
+    SECONDS_PER_DAY,
+    floor_int,
+    local_day_number,
+    local_epoch_seconds,
+    minutes_between,
+)
 
 sr = session_requests
 
@@ -173,4 +179,71 @@ def period_customer_profiles(period: Period) -> sa.Select:
         )
         .where(p.c.id.in_(customers))
         .order_by(p.c.id)
+    )
+
+
+def participants(period: Period) -> sa.Select:
+    """Columns: customers (distinct grouping keys), mechanics (distinct non-null mechanic_id)."""
+    return sa.select(
+        sa.func.count(sa.distinct(customer_key())).label("customers"),
+        sa.func.count(sa.distinct(sr.c.mechanic_id)).label("mechanics"),
+    ).where(in_period(period))
+
+
+def local_hour_weekday(period: Period) -> tuple[sa.ColumnElement[int], sa.ColumnElement[int]]:
+    """``created_at``'s local hour (0–23) and weekday (0 = Monday … 6 = Sunday), in SQL.
+
+    Built from local epoch seconds with FLOOR and arithmetic only (no modulo, no date
+    functions), so every engine agrees. 1970-01-01 was a Thursday (weekday 3).
+    """
+    local = local_epoch_seconds(sr.c.created_at, period.utc_offsets())
+    day = floor_int(local / float(SECONDS_PER_DAY))
+    hour = floor_int((local - day * SECONDS_PER_DAY) / 3600.0)
+    shifted = day + 3
+    weekday = shifted - 7 * floor_int(shifted / 7.0)
+    return hour, weekday
+
+
+def hour_weekday_counts(period: Period) -> sa.Select:
+    """Columns: weekday (0 = Monday), hour (local, 0–23), requests."""
+    hour, weekday = local_hour_weekday(period)
+    hour, weekday = hour.label("hour"), weekday.label("weekday")
+    return (
+        sa.select(weekday, hour, sa.func.count().label("requests"))
+        .where(in_period(period))
+        .group_by(weekday, hour)
+    )
+
+
+def unassigned_waits(period: Period) -> sa.Select:
+    """Never-assigned requests by status. Columns: status, requests, first_at, last_at (UTC)."""
+    return (
+        sa.select(
+            sr.c.status,
+            sa.func.count().label("requests"),
+            sa.func.min(sr.c.created_at).label("first_at"),
+            sa.func.max(sr.c.created_at).label("last_at"),
+        )
+        .where(in_period(period), sr.c.mechanic_id.is_(None))
+        .group_by(sr.c.status)
+    )
+
+
+def customers_without_profile(period: Period) -> sa.Select:
+    """Columns: customer_id, requests, for the period's customers with no profile row."""
+    has_profile = sa.select(profiles.c.id).where(profiles.c.id == sr.c.customer_id).exists()
+    return (
+        sa.select(sr.c.customer_id, sa.func.count().label("requests"))
+        .where(in_period(period), ~has_profile)
+        .group_by(sr.c.customer_id)
+        .order_by(sr.c.customer_id)
+    )
+
+
+def customer_id_counts(period: Period) -> sa.Select:
+    """Columns: customer_id, requests (per customer id, not the e-mail grouping key)."""
+    return (
+        sa.select(sr.c.customer_id, sa.func.count().label("requests"))
+        .where(in_period(period))
+        .group_by(sr.c.customer_id)
     )

@@ -27,7 +27,8 @@ from analysis.errors import AnalysisError
 from analysis.period import Period
 from analysis.snapshot import check_coverage
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "session_investigation.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK = NOTEBOOKS / "session_investigation.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KERNEL = "session-analysis"
 FALLBACK_KERNEL = "python3"
@@ -99,6 +100,48 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, object], cwd: P
         ) from None
 
 
+def notebook_names() -> list[str]:
+    """The notebooks the runner can execute (``--notebook`` choices), by file stem."""
+    return sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+
+
+def notebook_path(name: str) -> Path:
+    """``notebooks/<name>.ipynb``, or an AnalysisError listing the choices."""
+    path = NOTEBOOKS / f"{name}.ipynb"
+    if name not in notebook_names():
+        raise AnalysisError(
+            f"there is no notebook {name!r}: choose one of {', '.join(notebook_names())}"
+        )
+    return path
+
+
+def json_name(notebook: Path) -> str:
+    """The JSON a notebook writes: ``findings.json`` for the investigation, else
+    ``<notebook>.json``."""
+    return FINDINGS_FILE if notebook.name == NOTEBOOK.name else f"{notebook.stem}.json"
+
+
+def _declared(notebook: Path, parameters: dict[str, object]) -> dict[str, object]:
+    """The parameters the notebook's ``parameters`` cell declares (others are not injected);
+    all of them when none can be read from it."""
+    names = set(pm.inspect_notebook(str(notebook)))
+    return {k: v for k, v in parameters.items() if k in names} if names else parameters
+
+
+def _keep_others(destination: Path, staging: Path) -> None:
+    """Hard-link (else copy) the destination's other notebooks' outputs into ``staging``, so
+    replacing the folder keeps them."""
+    if not destination.is_dir():
+        return
+    for old in destination.iterdir():
+        new = staging / old.name
+        if old.is_file() and not new.exists():
+            try:
+                os.link(old, new)
+            except OSError:
+                shutil.copy2(old, new)
+
+
 def _replace_dir(source: Path, destination: Path) -> None:
     """Move ``source`` to ``destination``, replacing an older report only once the new one
     is complete."""
@@ -122,7 +165,9 @@ def run_report(
 ) -> Path:
     """Execute ``notebook`` for ``period`` into ``<out_dir>/<start>_<end>/``; return that folder.
 
-    It holds the executed notebook, ``<notebook>.html`` and ``findings.json``.
+    It holds the executed notebook, ``<notebook>.html`` and its JSON (``findings.json`` for the
+    investigation, ``<notebook>.json`` otherwise); other notebooks' outputs already in the
+    folder are kept. Parameters the notebook does not declare are not passed.
     """
     period.ensure_not_future(datetime.now(UTC))
     url, schema = resolve_url(db), resolve_schema(schema)
@@ -135,19 +180,21 @@ def run_report(
     staging.chmod(0o755)  # mkdtemp's 0700 would make the shared report private
     try:
         executed = staging / notebook.name
+        json_file = json_name(notebook)
         parameters = {
             "start_date": period.start.isoformat(),
             "end_date": period.end.isoformat(),
             "timezone": period.timezone,
             **asdict(thresholds or Thresholds()),
-            "findings_path": FINDINGS_FILE,
+            "findings_path": json_file,
         }
         with database_env(url, schema):
-            _execute(notebook, executed, parameters, cwd=staging)
-        if not (staging / FINDINGS_FILE).is_file():
-            raise NotebookFailed(f"the notebook {notebook.name} did not write {FINDINGS_FILE}")
+            _execute(notebook, executed, _declared(notebook, parameters), cwd=staging)
+        if not (staging / json_file).is_file():
+            raise NotebookFailed(f"the notebook {notebook.name} did not write {json_file}")
         export_html(executed, executed.with_suffix(".html"))
         destination = out_root / period.label
+        _keep_others(destination, staging)
         _replace_dir(staging, destination)
         return destination
     finally:

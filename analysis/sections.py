@@ -13,6 +13,7 @@ from pandas.io.formats.style import Styler
 
 from analysis.findings import Findings
 from analysis.text import fmt_pct, join_words, plural, short_id
+from analysis.uncertainty import FEW_TO_JUDGE, fmt_interval, fmt_rate
 
 TIME_FORMAT = "%d %b %Y %H:%M:%S %Z"
 DATE_FORMAT = "%d %b %Y"
@@ -60,14 +61,17 @@ def executive_summary(f: Findings) -> str:
         )
     else:
         conclusion = (
-            f"**Conclusion: this does not look like test data.** The "
+            f"**Conclusion: this looks like real customer traffic.** The "
             f"{fmt_pct(cancel, 0)} cancellation rate and {fmt_pct(never, 0)} unassigned "
             "rate should be investigated as a production issue."
         )
     median = f.response["median"]
+    c = f.beyond.rates["cancellation"]
+    flagged = f.beyond.anomalies[f.beyond.anomalies["count"] > 0]
     bullets = [
         f"{plural(f.total, 'request')}: {f.count('cancelled')} cancelled, "
-        f"{f.count('completed')} completed, {f.count('pending')} pending.",
+        f"{f.count('completed')} completed, {f.count('pending')} pending; cancellation rate "
+        f"{fmt_pct(cancel, 0)} (95 % interval {fmt_interval(c['low'], c['high'])}).",
         f"{f.assignment['never_assigned']} never assigned to a mechanic; "
         f"{f.assignment['mechanics_involved']} of {f.assignment['mechanics_on_record']} "
         "mechanics on record took part.",
@@ -75,6 +79,13 @@ def executive_summary(f: Findings) -> str:
         f"{fmt_pct(f.customers.iloc[0]['share'], 0)} of requests.",
         "Median time to acceptance: "
         + (f"{median:.2f} minutes." if median is not None else "no request was accepted."),
+        (
+            f"{plural(len(set().union(*flagged['request_ids'])), 'request')} failed "
+            f"{plural(len(flagged), 'data-quality check')}: "
+            f"{join_words([c.replace('_', ' ') for c in flagged['check']])} (see Data quality)."
+            if len(flagged)
+            else "All data-quality checks passed."
+        ),
     ]
     return "## Executive summary\n\n" + conclusion + "\n\n" + "\n".join(f"- {b}" for b in bullets)
 
@@ -135,7 +146,12 @@ def mechanics_table(f: Findings) -> pd.DataFrame:
     for s in f.statuses:
         if s in m:
             out[s.capitalize()] = m[s]
-    out["Completion"] = [f"{r:.0%}" for r in m["completion_rate"]]
+    out["Completion (95 % CI)"] = [
+        fmt_rate(int(c), int(n)) for c, n in zip(m["completed"], m["requests"], strict=True)
+    ]
+    out["Cancellation (95 % CI)"] = [
+        fmt_rate(int(c), int(n)) for c, n in zip(m["cancelled"], m["requests"], strict=True)
+    ]
     out["Complete profile"] = m["profile_complete"].map(_yes_no)
     out["Red Seal"] = m["red_seal_certified"].map(_yes_no)
     out["Workshop"] = m["workshop_name"].fillna("—")
@@ -220,6 +236,12 @@ def customers_table(f: Findings) -> pd.DataFrame:
     for s in f.statuses:
         out[s.capitalize()] = c[s]
     out["Share"] = [fmt_pct(v, 0) for v in c["share"]]
+    out["Cancellation (95 % CI)"] = [
+        fmt_rate(int(k), int(n)) for k, n in zip(c["cancelled"], c["requests"], strict=True)
+    ]
+    out["Completion (95 % CI)"] = [
+        fmt_rate(int(k), int(n)) for k, n in zip(c["completed"], c["requests"], strict=True)
+    ]
     out["Per day"] = [f"{v:.1f}" for v in c["per_day"]]
     out["Per active day"] = [f"{v:.1f}" for v in c["per_active_day"]]
     out["Busiest day"] = [
@@ -274,7 +296,7 @@ def verdict_text(f: Findings) -> str:
     head = (
         "**Yes: this is test data.**"
         if v["test_data"]
-        else "**No: this does not look like test data.**"
+        else "**No: this looks like real customer traffic.**"
     )
     return (
         head + " The evidence:\n\n" + "\n".join(f"{i}. {r}" for i, r in enumerate(v["reasons"], 1))
@@ -353,10 +375,6 @@ def _yes_no(value: Any) -> str:
     return "yes" if bool(value) else "no"
 
 
-# Below this many requests a mechanic's completion rate is shown but not judged.
-FEW_REQUESTS_TO_JUDGE = 20
-
-
 def success_text(f: Findings) -> str:
     """The mechanics who completed requests, with the profile attributes they share."""
     done = f.count("completed")
@@ -378,17 +396,19 @@ def success_text(f: Findings) -> str:
         ]
         lines.append(
             f"- `{short_id(r.mechanic_id)}` ({r.name}) completed {r.completed} of "
-            f"{r.requests} ({r.completion_rate:.0%}): {', '.join(traits)}."
+            f"{r.requests} ({fmt_rate(int(r.completed), int(r.requests))}, 95 % interval): "
+            f"{', '.join(traits)}."
         )
     if unassigned_done:
         lines.append(
             f"- {plural(unassigned_done, 'completed request')} name no mechanic at all "
             "(a data-quality problem worth checking)."
         )
-    if len(winners) and int(winners["requests"].max()) < FEW_REQUESTS_TO_JUDGE:
+    if len(winners) and int(winners["requests"].max()) < FEW_TO_JUDGE:
         lines.append(
-            f"\nThese rates rest on fewer than {FEW_REQUESTS_TO_JUDGE} requests per mechanic: "
-            "too few to call anyone the best performer or to credit any single attribute."
+            f"\nThese rates rest on fewer than {FEW_TO_JUDGE} requests per mechanic: "
+            "too few to call anyone the best performer or to credit any single attribute "
+            "(see the success factors below)."
         )
     return "\n".join(lines)
 

@@ -560,7 +560,8 @@ def test_verdict_on_test_like_data_is_test_data_with_every_signal():
     assert result["test_data"] is True
     assert [e["holds"] for e in result["evidence"]] == [True, True, True, True]
     assert len(result["reasons"]) == 4
-    assert "2 test accounts (cust1@test.com and cust2@test.com)" in result["reasons"][0]
+    assert "2 of 3 customers recognised as test accounts" in result["reasons"][0]
+    assert "cust2@test.com (address matches 'test')" in result["reasons"][0]
     assert "cust1@test.com" in result["reasons"][2]
 
 
@@ -570,7 +571,7 @@ def test_verdict_on_production_like_data_is_not_test_data():
     assert [e["holds"] for e in result["evidence"]] == [False, False, False, False]
 
 
-def test_verdict_needs_two_signals_besides_test_accounts():
+def test_verdict_needs_the_rate_rule_and_concentration():
     def headline(n_customers: int) -> Headline:
         rows = [(f"u{i}@gmail.com", 2, False) for i in range(n_customers)]
         total = 2 * n_customers
@@ -582,13 +583,18 @@ def test_verdict_needs_two_signals_besides_test_accounts():
     assert verdict(headline(5))["test_data"] is True
 
 
+def test_one_genuine_completed_request_is_not_test_data():
+    """Concentration alone (one customer made every request) is not evidence of testing."""
+    rows = [("jane.doe@gmail.com", 1, False)]
+    one = Headline(1, 0, 1, 0, 0, customers_frame(rows, 1), 1)
+    assert verdict(one)["test_data"] is False
+
+
 def test_verdict_of_an_empty_period_is_undecided():
     result = verdict(empty_headline())
-    assert result == {
-        "test_data": None,
-        "reasons": ["There were no requests in this period."],
-        "evidence": [],
-    }
+    assert result["test_data"] is None
+    assert result["reasons"] == ["There were no requests in this period."]
+    assert result["evidence"] == []
 
 
 @pytest.mark.parametrize(

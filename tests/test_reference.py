@@ -12,7 +12,7 @@ import pytest
 
 from analysis.db import DEMO_DB
 from analysis.period import Period
-from analysis.report import run_report
+from analysis.report import NOTEBOOKS, run_report
 
 C62 = "c62837da-8ff1-4218-afbe-3da2e940dfd7"
 M2750 = "2750cdea-36d2-4c84-a5b3-37d8f5f9d1e5"
@@ -184,3 +184,122 @@ def test_html_has_no_code_parameters_or_remote_assets(html: str) -> None:
 def test_database_location_never_written(report: Path) -> None:
     for path in report.iterdir():
         assert URL_TOKEN not in path.read_text(errors="replace"), path.name
+
+
+# --- beyond the original investigation (issue 6) ----------------------------------------------
+
+COMPLETED_NO_MECHANIC = [
+    "30137584-70c1-4135-a5a1-c8f608b86ca1",
+    "ed99907c-16b1-4a16-aa75-2885541d06f5",
+]
+OTHER_EMAIL = ["c3206121-499b-4d3d-9e56-a1cdd162419f"]
+
+
+def test_anomalies_exactly_the_known_slips(findings: dict) -> None:
+    anomalies = {a["check"]: a for a in findings["anomalies"]}
+    assert len(anomalies) == 15 and all("count" in a for a in anomalies.values())
+    nonzero = {k: a["request_ids"] for k, a in anomalies.items() if a["count"]}
+    assert nonzero == {
+        "completed_without_mechanic": COMPLETED_NO_MECHANIC,
+        "completed_without_accepted_at": COMPLETED_NO_MECHANIC,
+        "email_differs_from_profile": OTHER_EMAIL,
+    }
+
+
+def test_rates_carry_wilson_intervals(findings: dict) -> None:
+    cancel = findings["rates"]["cancellation"]
+    assert (cancel["count"], cancel["of"]) == (36, 43)
+    assert cancel["low"] == pytest.approx(0.7003, abs=1e-4)
+    assert cancel["high"] == pytest.approx(0.9188, abs=1e-4)
+    c62 = next(m for m in findings["mechanics"] if m["mechanic_id"] == C62)
+    assert c62["completion_rate"] == 0.8
+    assert c62["completion_rate_interval"] == pytest.approx([0.3755, 0.9638], abs=1e-4)
+    cust1 = findings["customers"][0]
+    assert cust1["cancel_rate_interval"][0] < 29 / 33 < cust1["cancel_rate_interval"][1]
+
+
+def test_previous_period_was_empty(findings: dict) -> None:
+    previous = findings["previous_period"]
+    assert (previous["start"], previous["end"]) == ("2025-10-20", "2025-10-28")
+    assert previous["figures"]["requests"] == 0
+    assert findings["what_changed"] == []
+    rows = {r["figure"]: r for r in findings["comparison"]}
+    assert (rows["requests"]["current"], rows["requests"]["previous"]) == (43, 0)
+
+
+def test_time_patterns(findings: dict) -> None:
+    grid = findings["requests_by_weekday_hour"]
+    assert sum(sum(hours.values()) for hours in grid.values()) == 43
+    assert grid["Thu"]["3"] == 6  # 6 Nov 2025, 03:00–03:59 local
+    waits = {w["status"]: w for w in findings["unassigned_waits"]}
+    assert waits["cancelled"]["requests"] == 27
+    assert waits["cancelled"]["max_wait_minutes"] is None
+
+
+def test_success_factors(findings: dict) -> None:
+    rows = {(r["factor"], r["level"]): r for r in findings["success_factors"]}
+    complete = rows[("profile", "complete")]
+    assert (complete["mechanics"], complete["requests"], complete["completed"]) == (1, 5, 4)
+    incomplete = rows[("profile", "incomplete")]
+    assert (incomplete["mechanics"], incomplete["requests"], incomplete["cancelled"]) == (2, 8, 8)
+    assert rows[("mechanic type", "virtual")]["requests"] == 8
+    assert all(r["too_few"] for r in rows.values())
+
+
+def test_verdict_explains_its_rules(findings: dict) -> None:
+    v = findings["verdict"]
+    assert v["rules"]["patterns"] == ["test"] and ".example" in v["rules"]["reserved_domains"]
+    assert "owner@autodoctor.example (reserved test domain .example)" in v["evidence"][0]["detail"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Data quality",
+        "2 requests marked completed name no mechanic",
+        "1 request carries a customer e-mail different",
+        "What changed",
+        "no requests in the previous 9 days",
+        "70–92 %",
+        "80 % (38–96 %)",
+        "Mechanic success factors",
+        "split this period's mechanics in exactly the same way",
+        "too few to call anyone the best performer",
+        "no cancelled_at",
+        "Yes: this is test data.",
+        "Test accounts were recognised by",
+    ],
+)
+def test_beyond_in_html(html: str, text: str) -> None:
+    assert text in re.sub(r"<[^>]+>", "", html).replace("&#39;", "'")
+
+
+def test_html_has_every_chart(html: str) -> None:
+    # status, daily, per mechanic, response times, heatmap, per customer, success factors
+    assert html.count("<img") == 7
+
+
+def test_profile_audit_runs_into_the_same_folder(report: Path) -> None:
+    folder = run_report(
+        Period.parse("2025-10-29", "2025-11-06"),
+        report.parent,
+        db=f"sqlite:///{DEMO_DB}",
+        notebook=NOTEBOOKS / "profile_audit.ipynb",
+    )
+    assert folder == report
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "findings.json",
+        "profile_audit.html",
+        "profile_audit.ipynb",
+        "profile_audit.json",
+        "session_investigation.html",
+        "session_investigation.ipynb",
+    ]
+    audit = json.loads((folder / "profile_audit.json").read_text())
+    incomplete = sorted(m["mechanic_id"] for m in audit["mechanics"] if m["missing"])
+    assert incomplete == sorted([M99C2, M0D88, M2750])
+    by_type = {t["mechanic_type"]: t for t in audit["mechanics_by_type"]}
+    assert (by_type["virtual"]["mechanics"], by_type["virtual"]["incomplete"]) == (4, 3)
+    text = re.sub(r"<[^>]+>", "", (folder / "profile_audit.html").read_text())
+    assert "3 of 7 mechanics on record lack at least one of them" in text
+    assert "start_date" not in text

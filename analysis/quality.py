@@ -1,0 +1,218 @@
+"""Data-quality checks on a period's requests: which rows contradict themselves or the schema.
+
+Each check is a SQL condition over ``session_requests`` (joined to the tables it refers to);
+``anomaly_rows`` unions them into one query returning ``(check, request_id)`` rows, so only
+ids come back. ``anomalies`` turns those rows into one entry per check, zero counts included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from analysis.period import Period
+from analysis.queries import in_period
+from analysis.schema import (
+    KNOWN_ROUTING_TYPES,
+    KNOWN_SESSION_TYPES,
+    KNOWN_STATUSES,
+    mechanics,
+    organizations,
+    profiles,
+    session_requests,
+)
+
+sr = session_requests
+
+
+@dataclass(frozen=True)
+class Check:
+    """A data-quality check: its name, the rows it flags, and what a flag means in plain words.
+
+    ``explain`` is one sentence for a product manager; ``{n}`` and ``{requests}`` are filled in
+    with the count and "request(s)", ``[singular|plural]`` with the form that agrees with it.
+    """
+
+    name: str
+    query: Callable[[Period], sa.Select]
+    explain: str
+
+
+def _flagged(period: Period, condition: sa.ColumnElement[bool]) -> sa.Select:
+    return sa.select(sr.c.id).where(in_period(period), condition)
+
+
+def _missing(table: sa.Table, column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """``column`` is set but names no row of ``table``."""
+    found = sa.select(table.c.id).where(table.c.id == column).exists()
+    return sa.and_(column.is_not(None), ~found)
+
+
+def _profile() -> sa.Select:
+    return sa.select(profiles.c.id).where(profiles.c.id == sr.c.customer_id)
+
+
+def _unknown(column: sa.ColumnElement[str], known: tuple[str, ...]) -> sa.ColumnElement[bool]:
+    return sa.or_(column.is_(None), column.not_in(known))
+
+
+def _email_differs(period: Period) -> sa.Select:
+    request_email = sa.func.lower(sa.func.trim(sr.c.customer_email))
+    profile_email = sa.func.lower(sa.func.trim(profiles.c.email))
+    return (
+        sa.select(sr.c.id)
+        .select_from(sr.join(profiles, profiles.c.id == sr.c.customer_id))
+        .where(
+            in_period(period),
+            sr.c.customer_email.is_not(None),
+            profiles.c.email.is_not(None),
+            request_email != profile_email,
+        )
+    )
+
+
+def _profile_deleted(period: Period) -> sa.Select:
+    return (
+        sa.select(sr.c.id)
+        .select_from(sr.join(profiles, profiles.c.id == sr.c.customer_id))
+        .where(in_period(period), profiles.c.deleted_at.is_not(None))
+    )
+
+
+def _duplicate_id(period: Period) -> sa.Select:
+    """Ids of the period's requests that more than one row of the table carries."""
+    ids = sa.select(sr.c.id).where(in_period(period))
+    return sa.select(sr.c.id).where(sr.c.id.in_(ids)).group_by(sr.c.id).having(sa.func.count() > 1)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check(
+        "completed_without_mechanic",
+        lambda p: _flagged(p, sa.and_(sr.c.status == "completed", sr.c.mechanic_id.is_(None))),
+        "{n} {requests} marked completed [names|name] no mechanic: a session cannot be completed "
+        "without one, so these were probably closed by hand or by a test script.",
+    ),
+    Check(
+        "completed_without_accepted_at",
+        lambda p: _flagged(p, sa.and_(sr.c.status == "completed", sr.c.accepted_at.is_(None))),
+        "{n} {requests} marked completed [was|were] never accepted (no acceptance time).",
+    ),
+    Check(
+        "accepted_before_created",
+        lambda p: _flagged(p, sr.c.accepted_at < sr.c.created_at),
+        "{n} {requests} [was|were] accepted before [it was|they were] created: a clock or "
+        "import error; [its|their] response [time is|times are] left out.",
+    ),
+    Check(
+        "accepted_without_mechanic",
+        lambda p: _flagged(p, sa.and_(sr.c.accepted_at.is_not(None), sr.c.mechanic_id.is_(None))),
+        "{n} {requests} [has|have] an acceptance time but no mechanic: who accepted is lost.",
+    ),
+    Check(
+        "mechanic_without_accepted_at",
+        lambda p: _flagged(p, sa.and_(sr.c.mechanic_id.is_not(None), sr.c.accepted_at.is_(None))),
+        "{n} {requests} [names|name] a mechanic but no acceptance time, so [its|their] response "
+        "time is unknown.",
+    ),
+    Check(
+        "unknown_mechanic",
+        lambda p: _flagged(p, _missing(mechanics, sr.c.mechanic_id)),
+        "{n} {requests} [names|name] a mechanic who is not in the mechanics table (deleted, or an "
+        "id from elsewhere).",
+    ),
+    Check(
+        "unknown_workshop",
+        lambda p: _flagged(p, _missing(organizations, sr.c.workshop_id)),
+        "{n} {requests} [was|were] served by a workshop that is not in the organizations table.",
+    ),
+    Check(
+        "unknown_preferred_workshop",
+        lambda p: _flagged(p, _missing(organizations, sr.c.preferred_workshop_id)),
+        "{n} {requests} [names|name] a preferred workshop that is not in the organizations table.",
+    ),
+    Check(
+        "email_differs_from_profile",
+        _email_differs,
+        "{n} {requests} [carries|carry] a customer e-mail different from the one on the customer's "
+        "profile, so grouping customers by e-mail splits or merges people.",
+    ),
+    Check(
+        "customer_without_profile",
+        lambda p: _flagged(p, ~_profile().exists()),
+        "{n} {requests} [comes|come] from a customer with no profile at all.",
+    ),
+    Check(
+        "customer_profile_deleted",
+        _profile_deleted,
+        "{n} {requests} [comes|come] from customers whose profile has since been deleted.",
+    ),
+    Check(
+        "unknown_status",
+        lambda p: _flagged(p, _unknown(sr.c.status, KNOWN_STATUSES)),
+        "{n} {requests} [has|have] a status the platform is not known to use (or none).",
+    ),
+    Check(
+        "unknown_session_type",
+        lambda p: _flagged(p, _unknown(sr.c.session_type, KNOWN_SESSION_TYPES)),
+        "{n} {requests} [has|have] a session type other than chat, video or diagnostic (or none).",
+    ),
+    Check(
+        "unknown_routing_type",
+        lambda p: _flagged(p, _unknown(sr.c.routing_type, KNOWN_ROUTING_TYPES)),
+        "{n} {requests} [has|have] a routing type other than broadcast, workshop_only or hybrid "
+        "(or none).",
+    ),
+    Check(
+        "duplicate_id",
+        _duplicate_id,
+        "{n} request {ids} [appears|appear] on more than one row: every figure counting "
+        "requests counts [it|them] more than once.",
+    ),
+)
+CHECK_NAMES: tuple[str, ...] = tuple(c.name for c in CHECKS)
+
+
+def anomaly_rows(period: Period, checks: tuple[Check, ...] = CHECKS) -> sa.Select:
+    """One query for every check. Columns: check_name, request_id."""
+    parts = []
+    for check in checks:
+        ids = check.query(period).subquery(check.name)
+        label = sa.cast(sa.literal(check.name), sa.Text).label("check_name")
+        parts.append(sa.select(label, ids.c.id.label("request_id")))
+    return sa.union_all(*parts)  # type: ignore[return-value]
+
+
+def anomalies(rows: pd.DataFrame, names: tuple[str, ...] = CHECK_NAMES) -> pd.DataFrame:
+    """Per check: how many distinct requests it flags and their ids (sorted).
+
+    ``rows``: check_name, request_id (``anomaly_rows``). Returns check, count, request_ids, one row
+    per name in ``names`` in that order, zero counts included.
+    """
+    found: dict[str, list[str]] = {name: [] for name in names}
+    for check, request_id in zip(
+        rows.get("check_name", []), rows.get("request_id", []), strict=True
+    ):
+        found.setdefault(str(check), []).append(str(request_id))
+    ids = {name: sorted(set(values)) for name, values in found.items()}
+    return pd.DataFrame(
+        {
+            "check": list(ids),
+            "count": [len(v) for v in ids.values()],
+            "request_ids": list(ids.values()),
+        }
+    )
+
+
+def explain(check: str, count: int) -> str:
+    """The plain sentence for a check that flagged ``count`` requests."""
+    template = {c.name: c.explain for c in CHECKS}.get(check, "{n} {requests} failed " + check)
+    text = template.format(
+        n=count,
+        requests="request" if count == 1 else "requests",
+        ids="id" if count == 1 else "ids",
+    )
+    return re.sub(r"\[([^|\]]*)\|([^\]]*)\]", r"\1" if count == 1 else r"\2", text)
