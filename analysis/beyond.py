@@ -86,28 +86,29 @@ def collect_beyond(
     conn: Connection,
     period: Period,
     cube: pd.DataFrame,
-    minutes: pd.Series,
+    median_minutes: float | None,
     mechanics: pd.DataFrame,
     customers: int,
     now: datetime,
 ) -> Beyond:
     """Run the extra queries for ``period`` (and its predecessor) on ``conn``.
 
-    ``cube``, ``minutes``: this period's ``request_cube`` and response minutes, already read;
+    ``cube``, ``median_minutes``: this period's ``request_cube`` and median response, already
+    read;
     ``mechanics``: ``metrics.mechanic_table``; ``customers``: distinct customers;
     ``now``: when the data is read (UTC); pending requests' waits are measured to the
     period's end, or to ``now`` if that is sooner.
     """
     previous = period.previous()
-    current = compare.headline_figures(cube, customers, len(mechanics), minutes)
+    current = compare.headline_figures(cube, customers, len(mechanics), median_minutes)
     prev_cube = read_frame(conn, queries.request_cube(previous))
     who = read_frame(conn, queries.participants(previous))
-    prev_minutes = read_frame(conn, queries.response_minutes(previous))["minutes"]
+    prev_response = metrics.response_stats(read_frame(conn, queries.response_summary(previous)))
     before = compare.headline_figures(
         prev_cube,
         int(who["customers"].iloc[0]) if len(who) else 0,
         int(who["mechanics"].iloc[0]) if len(who) else 0,
-        prev_minutes,
+        prev_response["median"],
     )
     return Beyond(
         anomalies=quality.anomalies(read_frame(conn, quality.anomaly_rows(period))),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from analysis.errors import AnalysisError
 from analysis.inspection import check_schema
+from analysis.sql import register_sqlite_functions
 
 URL_ENV = "ANALYSIS_DATABASE_URL"
 SCHEMA_ENV = "ANALYSIS_DATABASE_SCHEMA"
@@ -114,10 +116,10 @@ def _require_file(database: str | None, kind: str) -> Path:
     return path
 
 
-def _sqlite_ro(uri: str):  # type: ignore[no-untyped-def]
-    import sqlite3
-
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+def _sqlite_ro(uri: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    register_sqlite_functions(connection)
+    return connection
 
 
 def open_engine(url: str | None = None) -> Engine:
@@ -184,4 +186,6 @@ def writable_engine(url: str, schema: str | None = None) -> Engine:
 def read_frame(conn: Connection, query: sa.Select) -> pd.DataFrame:
     """Run a built query and return its rows as a DataFrame with the query's column names."""
     result = conn.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    columns = list(result.keys())
+    # Plain tuples: handing pandas SQLAlchemy Rows makes it probe each for mapping keys.
+    return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=columns)

@@ -51,7 +51,7 @@ class Findings:
     mechanic_roster: pd.DataFrame
     span: dict[str, Any]
     response: dict[str, Any]
-    response_minutes: pd.Series
+    response_bins: pd.DataFrame  # metrics.response_histogram
     customers: pd.DataFrame
     customer_profiles: pd.DataFrame
     cancellations: dict[str, int]
@@ -231,7 +231,7 @@ def collect(
             flags,
         )
     )
-    minutes = read_frame(conn, queries.response_minutes(period))["minutes"]
+    response = metrics.response_stats(read_frame(conn, queries.response_summary(period)))
     status = metrics.status_breakdown(cube)
     types = metrics.type_breakdown(cube)
     assignment = metrics.assignment(cube) | {
@@ -258,8 +258,10 @@ def collect(
         mechanics=mechanics_,
         mechanic_roster=roster,
         span=span,
-        response=metrics.response_stats(minutes),
-        response_minutes=metrics.valid_response_minutes(minutes),
+        response=response,
+        response_bins=metrics.response_histogram(
+            read_frame(conn, queries.response_bins(period)), queries.RESPONSE_BIN_EDGES
+        ),
         customers=customers,
         customer_profiles=metrics.customer_profile_table(
             read_frame(conn, queries.period_customer_profiles(period)), CUSTOMER_PROFILE_FIELDS
@@ -272,7 +274,9 @@ def collect(
         readiness=readiness(headline, thresholds),
         recommendations=recommendations(headline, thresholds, verdict_, mechanics_, roster, types),
         thresholds=thresholds,
-        beyond=collect_beyond(conn, period, cube, minutes, mechanics_, len(customers), now),
+        beyond=collect_beyond(
+            conn, period, cube, response["median"], mechanics_, len(customers), now
+        ),
         rules=rules,
         generated_at=now,
     )

@@ -102,24 +102,34 @@ def time_span(span: pd.DataFrame, period: Period) -> dict[str, Any]:
     return {"first_at": first, "last_at": last, "days": (last.date() - first.date()).days + 1}
 
 
-def response_stats(minutes: pd.Series) -> dict[str, Any]:
-    """Count, mean, median, min and max of response minutes (accepted_at - created_at).
+def response_stats(summary: pd.DataFrame) -> dict[str, Any]:
+    """Response-time statistics from ``queries.response_summary``'s single row.
 
-    Negative values (accepted before created: bad data) are excluded and counted as
-    ``excluded_negative``. Statistics are None when nothing remains.
+    Returns count, excluded_negative (accepted before created), and mean, median, min, max
+    in minutes (None when no request was accepted).
     """
-    values = pd.to_numeric(minutes, errors="coerce").dropna().astype(float)
-    valid = values[values >= 0]
-    stats: dict[str, Any] = {"count": len(valid), "excluded_negative": int((values < 0).sum())}
+    row = summary.iloc[0] if len(summary) else pd.Series(dtype=object)
+    count = int(row.get("count", 0) or 0)
+    stats: dict[str, Any] = {
+        "count": count,
+        "excluded_negative": int(row.get("excluded_negative", 0) or 0),
+    }
     for name in ("mean", "median", "min", "max"):
-        stats[name] = float(getattr(valid, name)()) if len(valid) else None
+        value = row.get(name)
+        stats[name] = float(value) if count and value is not None and not pd.isna(value) else None
     return stats
 
 
-def valid_response_minutes(minutes: pd.Series) -> pd.Series:
-    """The response minutes that are usable (not NULL, not negative)."""
-    values = pd.to_numeric(minutes, errors="coerce").dropna().astype(float)
-    return values[values >= 0].reset_index(drop=True)
+def response_histogram(bins: pd.DataFrame, edges: tuple[float, ...]) -> pd.DataFrame:
+    """Every bin of ``edges`` with its count (zeros included), from ``queries.response_bins``
+    (bin, requests). Returns label, lower, upper (None for the open last bin), requests."""
+    counts = dict(zip(bins["bin"].astype(int), bins["requests"].astype(int), strict=True))
+    rows = []
+    for i, lower in enumerate(edges):
+        upper = edges[i + 1] if i + 1 < len(edges) else None
+        label = f"{lower:g}–{upper:g}" if upper is not None else f"{lower:g}+"
+        rows.append((label, lower, upper, counts.get(i, 0)))
+    return pd.DataFrame(rows, columns=["label", "lower", "upper", "requests"])
 
 
 def daily_by_status(daily: pd.DataFrame) -> pd.DataFrame:
@@ -164,14 +174,15 @@ def by_status_dict(row: pd.Series, statuses: list[str]) -> dict[str, int]:
 
 
 def missing_fields(frame: pd.DataFrame, fields: tuple[str, ...]) -> pd.Series:
-    """Per row, the list of ``fields`` that are NULL or blank."""
-
-    def gaps(row: pd.Series) -> list[str]:
-        return [f for f in fields if pd.isna(row[f]) or str(row[f]).strip() == ""]
-
+    """Per row, the list of ``fields`` that are NULL or blank (vectorised per field)."""
     if frame.empty:
         return pd.Series([], dtype="object")
-    return frame.apply(gaps, axis=1)
+    gaps = {
+        f: (frame[f].isna() | (frame[f].astype("string").str.strip() == "")).to_numpy(bool)
+        for f in fields
+    }
+    lists = [[f for f in fields if gaps[f][i]] for i in range(len(frame))]
+    return pd.Series(lists, index=frame.index, dtype="object")
 
 
 def mechanic_type(workshop_id: Any, account_type: Any) -> str:

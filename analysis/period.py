@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analysis.errors import AnalysisError
@@ -91,17 +92,8 @@ class Period:
         """UTC offsets in force across the period, as ``(from_utc, offset_seconds)`` pairs.
 
         The first pair starts at ``utc_start``; one more begins at each daylight-saving change.
-        Found by checking every quarter hour, which catches every real-world transition.
         """
-        offsets: list[tuple[datetime, int]] = []
-        instant = self.utc_start
-        while instant < self.utc_end:
-            offset = instant.astimezone(self.tz).utcoffset()
-            seconds = int(offset.total_seconds()) if offset is not None else 0
-            if not offsets or offsets[-1][1] != seconds:
-                offsets.append((instant, seconds))
-            instant += timedelta(minutes=15)
-        return offsets
+        return _utc_offsets(self.utc_start, self.utc_end, self.timezone)
 
     def to_local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
@@ -114,3 +106,30 @@ class Period:
                 f"the period {self.start} to {self.end} is entirely in the future (today is "
                 f"{today} in {self.timezone}): give dates up to today"
             )
+
+
+STEP = timedelta(minutes=15)  # every real-world offset change falls on a quarter hour
+
+
+def _offset_at(moment: datetime, tz: ZoneInfo) -> int:
+    offset = moment.astimezone(tz).utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+@lru_cache(maxsize=256)
+def _utc_offsets(start: datetime, end: datetime, timezone: str) -> list[tuple[datetime, int]]:
+    """Offsets checked day by day; a day whose offset changed is searched by quarter hour."""
+    tz = ZoneInfo(timezone)
+    offsets = [(start, _offset_at(start, tz))]
+    day = start
+    while day < end:
+        following = min(day + timedelta(days=1), end)
+        if _offset_at(following, tz) != offsets[-1][1] or following == end:
+            moment = day
+            while moment < following:
+                seconds = _offset_at(moment, tz)
+                if seconds != offsets[-1][1]:
+                    offsets.append((moment, seconds))
+                moment += STEP
+        day = following
+    return offsets

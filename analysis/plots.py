@@ -129,21 +129,20 @@ def daily_requests(daily: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def response_times(minutes: pd.Series, ax: Axes | None = None) -> Axes:
-    """Histogram of response minutes (accepted_at - created_at), log-scaled when they span
-    more than a decade, with the median marked."""
+def response_times(bins: pd.DataFrame, median: float | None, ax: Axes | None = None) -> Axes:
+    """Requests per response-time bin (``metrics.response_histogram``: label, lower, upper,
+    requests; binned in the database), with the bin holding the median marked."""
     ax = _axes(ax)
     title = "Time to acceptance"
-    values = pd.Series(minutes, dtype=float).dropna()
-    if values.empty:
+    if bins.empty or int(bins["requests"].sum()) == 0:
         return _empty(ax, title)
-    positive = values[values > 0]
-    log = bool(len(positive) == len(values) and positive.max() / positive.min() > 10)
-    sns.histplot(x=values, bins=min(30, max(5, len(values))), log_scale=log, color="#457b9d", ax=ax)
-    median = float(values.median())
-    ax.axvline(median, color="#e76f51", linestyle="--", label=f"median {median:.2f} min")
-    ax.legend(frameon=False)
-    ax.set(title=title, xlabel="minutes" + (" (log scale)" if log else ""), ylabel="requests")
+    sns.barplot(data=bins, x="label", y="requests", color="#457b9d", ax=ax)
+    if median is not None:
+        inside = (bins["lower"] <= median) & (bins["upper"].isna() | (median < bins["upper"]))
+        position = int(np.flatnonzero(inside.to_numpy())[0])
+        ax.axvline(position, color="#e76f51", linestyle="--", label=f"median {median:.2f} min")
+        ax.legend(frameon=False)
+    ax.set(title=title, xlabel="minutes from request to acceptance", ylabel="requests")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return ax
 

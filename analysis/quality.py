@@ -38,100 +38,101 @@ class Check:
     """
 
     name: str
-    query: Callable[[Period], sa.Select]
+    condition: Callable[[Joined], sa.ColumnElement[bool]] | None
     explain: str
 
 
-def _flagged(period: Period, condition: sa.ColumnElement[bool]) -> sa.Select:
-    return sa.select(sr.c.id).where(in_period(period), condition)
+@dataclass(frozen=True)
+class Joined:
+    """The tables a check may look at, joined once to each request (all outer joins on
+    primary keys, so every request appears exactly once)."""
+
+    mechanic: sa.Table
+    workshop: sa.Table
+    preferred: sa.Table
+    profile: sa.Table
+
+    @classmethod
+    def aliases(cls) -> Joined:
+        return cls(
+            mechanics.alias("m"),
+            organizations.alias("w"),
+            organizations.alias("pw"),
+            profiles.alias("p"),
+        )
+
+    def from_clause(self) -> sa.FromClause:
+        return (
+            sr.outerjoin(self.mechanic, self.mechanic.c.id == sr.c.mechanic_id)
+            .outerjoin(self.workshop, self.workshop.c.id == sr.c.workshop_id)
+            .outerjoin(self.preferred, self.preferred.c.id == sr.c.preferred_workshop_id)
+            .outerjoin(self.profile, self.profile.c.id == sr.c.customer_id)
+        )
 
 
-def _missing(table: sa.Table, column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
-    """``column`` is set but names no row of ``table``."""
-    found = sa.select(table.c.id).where(table.c.id == column).exists()
-    return sa.and_(column.is_not(None), ~found)
-
-
-def _profile() -> sa.Select:
-    return sa.select(profiles.c.id).where(profiles.c.id == sr.c.customer_id)
+def _missing(reference: sa.ColumnElement[str], found: sa.Table) -> sa.ColumnElement[bool]:
+    """The request names a row (``reference`` set) that the joined table lacks."""
+    return sa.and_(reference.is_not(None), found.c.id.is_(None))
 
 
 def _unknown(column: sa.ColumnElement[str], known: tuple[str, ...]) -> sa.ColumnElement[bool]:
     return sa.or_(column.is_(None), column.not_in(known))
 
 
-def _email_differs(period: Period) -> sa.Select:
+def _email_differs(j: Joined) -> sa.ColumnElement[bool]:
     request_email = sa.func.lower(sa.func.trim(sr.c.customer_email))
-    profile_email = sa.func.lower(sa.func.trim(profiles.c.email))
-    return (
-        sa.select(sr.c.id)
-        .select_from(sr.join(profiles, profiles.c.id == sr.c.customer_id))
-        .where(
-            in_period(period),
-            sr.c.customer_email.is_not(None),
-            profiles.c.email.is_not(None),
-            request_email != profile_email,
-        )
+    profile_email = sa.func.lower(sa.func.trim(j.profile.c.email))
+    return sa.and_(
+        sr.c.customer_email.is_not(None),
+        j.profile.c.email.is_not(None),
+        sr.c.customer_email != j.profile.c.email,  # cheap test first: most rows stop here
+        request_email != profile_email,
     )
-
-
-def _profile_deleted(period: Period) -> sa.Select:
-    return (
-        sa.select(sr.c.id)
-        .select_from(sr.join(profiles, profiles.c.id == sr.c.customer_id))
-        .where(in_period(period), profiles.c.deleted_at.is_not(None))
-    )
-
-
-def _duplicate_id(period: Period) -> sa.Select:
-    """Ids of the period's requests that more than one row of the table carries."""
-    ids = sa.select(sr.c.id).where(in_period(period))
-    return sa.select(sr.c.id).where(sr.c.id.in_(ids)).group_by(sr.c.id).having(sa.func.count() > 1)
 
 
 CHECKS: tuple[Check, ...] = (
     Check(
         "completed_without_mechanic",
-        lambda p: _flagged(p, sa.and_(sr.c.status == "completed", sr.c.mechanic_id.is_(None))),
+        lambda j: sa.and_(sr.c.status == "completed", sr.c.mechanic_id.is_(None)),
         "{n} {requests} marked completed [names|name] no mechanic: a session cannot be completed "
         "without one, so these were probably closed by hand or by a test script.",
     ),
     Check(
         "completed_without_accepted_at",
-        lambda p: _flagged(p, sa.and_(sr.c.status == "completed", sr.c.accepted_at.is_(None))),
+        lambda j: sa.and_(sr.c.status == "completed", sr.c.accepted_at.is_(None)),
         "{n} {requests} marked completed [was|were] never accepted (no acceptance time).",
     ),
     Check(
         "accepted_before_created",
-        lambda p: _flagged(p, sr.c.accepted_at < sr.c.created_at),
+        lambda j: sr.c.accepted_at < sr.c.created_at,
         "{n} {requests} [was|were] accepted before [it was|they were] created: a clock or "
         "import error; [its|their] response [time is|times are] left out.",
     ),
     Check(
         "accepted_without_mechanic",
-        lambda p: _flagged(p, sa.and_(sr.c.accepted_at.is_not(None), sr.c.mechanic_id.is_(None))),
+        lambda j: sa.and_(sr.c.accepted_at.is_not(None), sr.c.mechanic_id.is_(None)),
         "{n} {requests} [has|have] an acceptance time but no mechanic: who accepted is lost.",
     ),
     Check(
         "mechanic_without_accepted_at",
-        lambda p: _flagged(p, sa.and_(sr.c.mechanic_id.is_not(None), sr.c.accepted_at.is_(None))),
+        lambda j: sa.and_(sr.c.mechanic_id.is_not(None), sr.c.accepted_at.is_(None)),
         "{n} {requests} [names|name] a mechanic but no acceptance time, so [its|their] response "
         "time is unknown.",
     ),
     Check(
         "unknown_mechanic",
-        lambda p: _flagged(p, _missing(mechanics, sr.c.mechanic_id)),
+        lambda j: _missing(sr.c.mechanic_id, j.mechanic),
         "{n} {requests} [names|name] a mechanic who is not in the mechanics table (deleted, or an "
         "id from elsewhere).",
     ),
     Check(
         "unknown_workshop",
-        lambda p: _flagged(p, _missing(organizations, sr.c.workshop_id)),
+        lambda j: _missing(sr.c.workshop_id, j.workshop),
         "{n} {requests} [was|were] served by a workshop that is not in the organizations table.",
     ),
     Check(
         "unknown_preferred_workshop",
-        lambda p: _flagged(p, _missing(organizations, sr.c.preferred_workshop_id)),
+        lambda j: _missing(sr.c.preferred_workshop_id, j.preferred),
         "{n} {requests} [names|name] a preferred workshop that is not in the organizations table.",
     ),
     Check(
@@ -142,33 +143,33 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "customer_without_profile",
-        lambda p: _flagged(p, ~_profile().exists()),
+        lambda j: j.profile.c.id.is_(None),
         "{n} {requests} [comes|come] from a customer with no profile at all.",
     ),
     Check(
         "customer_profile_deleted",
-        _profile_deleted,
+        lambda j: j.profile.c.deleted_at.is_not(None),
         "{n} {requests} [comes|come] from customers whose profile has since been deleted.",
     ),
     Check(
         "unknown_status",
-        lambda p: _flagged(p, _unknown(sr.c.status, KNOWN_STATUSES)),
+        lambda j: _unknown(sr.c.status, KNOWN_STATUSES),
         "{n} {requests} [has|have] a status the platform is not known to use (or none).",
     ),
     Check(
         "unknown_session_type",
-        lambda p: _flagged(p, _unknown(sr.c.session_type, KNOWN_SESSION_TYPES)),
+        lambda j: _unknown(sr.c.session_type, KNOWN_SESSION_TYPES),
         "{n} {requests} [has|have] a session type other than chat, video or diagnostic (or none).",
     ),
     Check(
         "unknown_routing_type",
-        lambda p: _flagged(p, _unknown(sr.c.routing_type, KNOWN_ROUTING_TYPES)),
+        lambda j: _unknown(sr.c.routing_type, KNOWN_ROUTING_TYPES),
         "{n} {requests} [has|have] a routing type other than broadcast, workshop_only or hybrid "
         "(or none).",
     ),
     Check(
         "duplicate_id",
-        _duplicate_id,
+        None,  # a grouping, not a row condition: see _duplicate_ids
         "{n} request {ids} [appears|appear] on more than one row: every figure counting "
         "requests counts [it|them] more than once.",
     ),
@@ -176,14 +177,46 @@ CHECKS: tuple[Check, ...] = (
 CHECK_NAMES: tuple[str, ...] = tuple(c.name for c in CHECKS)
 
 
+def _duplicate_ids(period: Period) -> sa.Select:
+    """Ids of the period's requests that appear on more than one row of the whole table."""
+    in_period_ids = sa.select(sr.c.id).where(in_period(period))
+    return (
+        sa.select(sr.c.id.label("id"))
+        .where(sr.c.id.in_(in_period_ids))
+        .group_by(sr.c.id)
+        .having(sa.func.count() > 1)
+    )
+
+
 def anomaly_rows(period: Period, checks: tuple[Check, ...] = CHECKS) -> sa.Select:
-    """One query for every check. Columns: check_name, request_id."""
-    parts = []
-    for check in checks:
-        ids = check.query(period).subquery(check.name)
-        label = sa.cast(sa.literal(check.name), sa.Text).label("check_name")
-        parts.append(sa.select(label, ids.c.id.label("request_id")))
+    """One query for every check. Columns: check_name, request_id.
+
+    The period's requests are scanned once, with the referenced tables outer-joined once: a
+    CTE keeps only the flagged requests, one 0/1 column per check, and each check reads its
+    ids from that small CTE (a scan per check made this ten times slower on PostgreSQL).
+    """
+    j = Joined.aliases()
+    row_checks = [c for c in checks if c.condition is not None]
+    conditions = {c.name: c.condition(j) for c in row_checks}  # type: ignore[misc]
+    flags = [sa.case((condition, 1), else_=0).label(name) for name, condition in conditions.items()]
+    flagged = (
+        sa.select(sr.c.id, *flags)
+        .select_from(j.from_clause())
+        .where(in_period(period), sa.or_(sa.false(), *conditions.values()))
+        .cte("flagged")
+    )
+    parts = [
+        sa.select(_label(name), flagged.c.id.label("request_id")).where(flagged.c[name] == 1)
+        for name in conditions
+    ]
+    if any(c.condition is None for c in checks):
+        duplicates = _duplicate_ids(period).subquery("duplicates")
+        parts.append(sa.select(_label("duplicate_id"), duplicates.c.id.label("request_id")))
     return sa.union_all(*parts)  # type: ignore[return-value]
+
+
+def _label(name: str) -> sa.Label[str]:
+    return sa.cast(sa.literal(name), sa.Text).label("check_name")
 
 
 def anomalies(rows: pd.DataFrame, names: tuple[str, ...] = CHECK_NAMES) -> pd.DataFrame:

@@ -13,9 +13,12 @@ from analysis.period import Period
 from analysis.schema import mechanics, organizations, profiles, session_requests
 from analysis.sql import (
     SECONDS_PER_DAY,
+    bucket,
+    computed_once,
     floor_int,
     local_day_number,
     local_epoch_seconds,
+    median,
     minutes_between,
 )
 
@@ -121,12 +124,38 @@ def customer_activity(period: Period) -> sa.Select:
     ).group_by(ranked.c.customer)
 
 
-def response_minutes(period: Period) -> sa.Select:
-    """Column: minutes (accepted_at - created_at) for every accepted request, negatives included
-    so the metric can count them."""
-    return sa.select(minutes_between(sr.c.created_at, sr.c.accepted_at).label("minutes")).where(
-        in_period(period), sr.c.accepted_at.is_not(None)
+# Histogram bin edges for response minutes: fine under a few minutes, coarse after.
+RESPONSE_BIN_EDGES = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 240.0)
+
+
+def _accepted_minutes(period: Period) -> sa.CTE:
+    """The period's accepted requests' response minutes (negatives included), computed once."""
+    minutes = minutes_between(sr.c.created_at, sr.c.accepted_at).label("minutes")
+    query = sa.select(minutes).where(in_period(period), sr.c.accepted_at.is_not(None))
+    return computed_once(query, "accepted")
+
+
+def response_summary(period: Period) -> sa.Select:
+    """One row over accepted requests: count, mean, median, min, max of the response minutes
+    (accepted_at - created_at) that are not negative, and excluded_negative (accepted before
+    created: bad data, left out of the statistics)."""
+    minutes = _accepted_minutes(period).c.minutes
+    valid = sa.case((minutes >= 0, minutes))
+    return sa.select(
+        sa.func.count(valid).label("count"),
+        sa.func.avg(valid).label("mean"),
+        median(valid).label("median"),
+        sa.func.min(valid).label("min"),
+        sa.func.max(valid).label("max"),
+        sa.func.count(sa.case((minutes < 0, 1))).label("excluded_negative"),
     )
+
+
+def response_bins(period: Period) -> sa.Select:
+    """Columns: bin (index into ``RESPONSE_BIN_EDGES``), requests; non-negative responses."""
+    minutes = _accepted_minutes(period).c.minutes
+    index = bucket(minutes, RESPONSE_BIN_EDGES).label("bin")
+    return sa.select(index, sa.func.count().label("requests")).where(minutes >= 0).group_by(index)
 
 
 def mechanic_roster() -> sa.Select:

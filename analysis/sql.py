@@ -1,12 +1,15 @@
 """Everything dialect-specific, in one place: SQL constructs compiled per database.
 
-Only two things differ between SQLite, PostgreSQL and DuckDB for this analysis: turning a
-timestamp into epoch seconds, and flooring a number. Local dates are built from those with
-portable SQL (a CASE over the period's UTC offsets), so every engine groups identically.
+Only three things differ between SQLite, PostgreSQL and DuckDB for this analysis: turning a
+timestamp into epoch seconds, flooring a number, and taking a median. Local dates are built
+from those with portable SQL (a CASE over the period's UTC offsets), so every engine groups
+identically.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import statistics
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -97,3 +100,56 @@ def local_day_number(
 
 def day_from_number(number: int) -> date:
     return EPOCH_DATE + timedelta(days=int(number))
+
+
+class median(FunctionElement[float]):
+    """The median of a column (NULLs ignored; the mean of the middle two for an even count)."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(median)
+def _median_postgres(element: median, compiler: SQLCompiler, **kw: Any) -> str:
+    values = compiler.process(element.clauses, **kw)
+    return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {values})"
+
+
+@compiles(median, "duckdb")
+@compiles(median, "sqlite")
+def _median_native(element: median, compiler: SQLCompiler, **kw: Any) -> str:
+    # DuckDB has median(); SQLite gets one from register_sqlite_functions.
+    return f"median({compiler.process(element.clauses, **kw)})"
+
+
+class _SQLiteMedian:
+    """SQLite aggregate ``median(x)``: SQLite has no percentile function of its own."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        return statistics.median(self.values) if self.values else None
+
+
+def register_sqlite_functions(connection: sqlite3.Connection) -> None:
+    """Add the functions the package's SQL needs to a SQLite connection."""
+    connection.create_aggregate("median", 1, _SQLiteMedian)  # type: ignore[arg-type]
+
+
+def bucket(value: sa.ColumnElement[Any], edges: tuple[float, ...]) -> sa.ColumnElement[int]:
+    """The index ``i`` of the bin ``edges[i] <= value < edges[i + 1]`` (last bin open)."""
+    return sa.case(*[(value < upper, i) for i, upper in enumerate(edges[1:])], else_=len(edges) - 1)
+
+
+def computed_once(query: sa.Select, name: str) -> sa.CTE:
+    """``query`` as a CTE whose expressions are computed once per row.
+
+    PostgreSQL inlines a single-use CTE and would then re-evaluate its expressions wherever
+    the outer query repeats them (every CASE of an aggregate); ``MATERIALIZED`` prevents that.
+    """
+    return query.cte(name).prefix_with("MATERIALIZED", dialect="postgresql")

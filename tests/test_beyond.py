@@ -149,7 +149,7 @@ def test_headline_figures_from_a_cube() -> None:
             "requests": [3, 2, 1],
         }
     )
-    f = compare.headline_figures(cube, 4, 1, pd.Series([1.0, 3.0, -2.0]))
+    f = compare.headline_figures(cube, 4, 1, 2.0)
     assert f["cancel_rate"] == {"count": 3, "of": 6}
     assert f["assignment_rate"] == {"count": 2, "of": 6}
     assert f["never_assigned"] == 4

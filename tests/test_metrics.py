@@ -156,9 +156,13 @@ def test_time_span_of_no_requests_is_empty():
     assert metrics.time_span(pd.DataFrame(columns=["first_at", "last_at"]), PERIOD) == expected
 
 
-def test_response_stats_exclude_and_count_negatives():
-    stats = metrics.response_stats(pd.Series([1.0, 2.0, 6.0, -3.0, None]))
-    assert stats == {
+def summary(**values: object) -> pd.DataFrame:
+    return pd.DataFrame([values])
+
+
+def test_response_stats_from_the_summary_row():
+    row = summary(count=3, mean=3.0, median=2.0, min=1.0, max=6.0, excluded_negative=1)
+    assert metrics.response_stats(row) == {
         "count": 3,
         "excluded_negative": 1,
         "mean": 3.0,
@@ -169,8 +173,8 @@ def test_response_stats_exclude_and_count_negatives():
 
 
 def test_response_stats_of_nothing_are_none():
-    stats = metrics.response_stats(pd.Series([], dtype=float))
-    assert stats == {
+    row = summary(count=0, mean=None, median=None, min=None, max=None, excluded_negative=0)
+    assert metrics.response_stats(row) == {
         "count": 0,
         "excluded_negative": 0,
         "mean": None,
@@ -181,16 +185,18 @@ def test_response_stats_of_nothing_are_none():
 
 
 def test_response_stats_of_only_negatives_are_none_but_counted():
-    stats = metrics.response_stats(pd.Series([-1.0, -0.5]))
-    assert stats["count"] == 0
-    assert stats["excluded_negative"] == 2
-    assert stats["mean"] is None
+    row = summary(count=0, mean=None, median=None, min=None, max=None, excluded_negative=2)
+    stats = metrics.response_stats(row)
+    assert (stats["count"], stats["excluded_negative"], stats["mean"]) == (0, 2, None)
 
 
-def test_valid_response_minutes_drop_nulls_and_negatives():
-    values = metrics.valid_response_minutes(pd.Series([1.5, -2.0, None, 4.0]))
-    assert values.tolist() == [1.5, 4.0]
-    assert values.index.tolist() == [0, 1]
+def test_response_histogram_fills_empty_bins_and_labels_the_open_one():
+    bins = pd.DataFrame({"bin": [0, 2], "requests": [4, 1]})
+    table = metrics.response_histogram(bins, (0.0, 1.0, 5.0))
+    assert table["label"].tolist() == ["0–1", "1–5", "5+"]
+    assert table["requests"].tolist() == [4, 0, 1]
+    assert table["upper"].tolist()[:2] == [1.0, 5.0]
+    assert table["upper"].isna().tolist() == [False, False, True]
 
 
 # --- daily and pivoted counts -----------------------------------------------------------

@@ -34,7 +34,7 @@ PERIOD_QUERIES = [
     queries.mechanic_status_counts,
     queries.customer_status_counts,
     queries.customer_activity,
-    queries.response_minutes,
+    queries.response_bins,
     queries.period_customer_profiles,
 ]
 
@@ -375,7 +375,7 @@ def test_mechanic_status_counts_cover_assigned_requests_only(tmp_path):
     assert found == [("m-1", "cancelled", 1), ("m-1", "completed", 2), ("m-2", "cancelled", 1)]
 
 
-def test_response_minutes_are_accepted_minus_created(tmp_path):
+def test_response_summary_and_bins(tmp_path):
     url = make_db(
         tmp_path,
         requests=[
@@ -385,8 +385,16 @@ def test_response_minutes_are_accepted_minus_created(tmp_path):
             request(created_at=utc(2025, 10, 30, 15)),
         ],
     )
-    minutes = sorted(fetch(url, queries.response_minutes(PERIOD))["minutes"])
-    assert minutes == pytest.approx([-2.0, 4.5, 60.1], abs=1e-4)
+    # Responses: 4.5 min, -2 min (accepted before created), 60.1 min; one never accepted.
+    row = fetch(url, queries.response_summary(PERIOD)).iloc[0]
+    assert (row["count"], row["excluded_negative"]) == (2, 1)
+    assert (row["min"], row["max"]) == pytest.approx((4.5, 60.1), abs=1e-4)
+    assert row["mean"] == pytest.approx((4.5 + 60.1) / 2, abs=1e-4)
+    assert row["median"] == pytest.approx((4.5 + 60.1) / 2, abs=1e-4)
+    bins = fetch(url, queries.response_bins(PERIOD))
+    edges = queries.RESPONSE_BIN_EDGES
+    expected = {edges.index(2.0): 1, edges.index(60.0): 1}  # 4.5 in [2, 5); 60.1 in [60, 120)
+    assert dict(zip(bins["bin"], bins["requests"], strict=True)) == expected
 
 
 def test_mechanic_roster_joins_the_workshop_name(tmp_path):
