@@ -1,20 +1,54 @@
 """Command line: ``python -m analysis <command>``. Bad input gets one line on stderr and exit 2;
-a failing notebook exits 1 with the failing cell's error."""
+a failing notebook (or any failed period of a batch) exits 1 with the error."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from analysis.assessment import Thresholds
-from analysis.db import DEMO_DB
+from analysis.batch import FAILED, NOT_RUN, Job, run_batch
+from analysis.db import DEMO_DB, open_engine, resolve_url
 from analysis.errors import AnalysisError
+from analysis.index import build_index
+from analysis.outputs import clear_failure, log_path
 from analysis.period import DEFAULT_TIMEZONE, Period
-from analysis.report import NotebookFailed, run_report
+from analysis.report import NOTEBOOK, NotebookFailed, run_report
+from analysis.split import EVERY, split
 
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
+DEFAULT_TIMEOUT_SECONDS = 1800
+
+
+def _report_options(command: argparse.ArgumentParser) -> None:
+    """The options ``run`` and ``batch`` share."""
+    command.add_argument("--start", required=True, help="first local date, YYYY-MM-DD (inclusive)")
+    command.add_argument("--end", required=True, help="last local date, YYYY-MM-DD (inclusive)")
+    command.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="IANA time zone of the dates")
+    command.add_argument(
+        "--db", help="database URL (default: $ANALYSIS_DATABASE_URL, else the demo database)"
+    )
+    command.add_argument("--out", default="reports", help="folder for reports (default: reports)")
+    command.add_argument(
+        "--no-redact",
+        dest="redact",
+        action="store_false",
+        help="show e-mails, names and phones unmasked (internal use only: not for sharing)",
+    )
+    # Another notebook to execute instead of the bundled one (tests use it to make a period fail).
+    command.add_argument("--notebook", type=Path, default=NOTEBOOK, help=argparse.SUPPRESS)
+    defaults = Thresholds()
+    for name, value in vars(defaults).items():
+        command.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=int,
+            default=value,
+            help=f"testing-readiness threshold (default {value})",
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,32 +56,132 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="regenerate the investigation for a period")
-    run.add_argument("--start", required=True, help="first local date, YYYY-MM-DD (inclusive)")
-    run.add_argument("--end", required=True, help="last local date, YYYY-MM-DD (inclusive)")
-    run.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="IANA time zone of the dates")
-    run.add_argument(
-        "--db", help="database URL (default: $ANALYSIS_DATABASE_URL, else the demo database)"
+    _report_options(run)
+
+    batch = commands.add_parser(
+        "batch", help="one report per day, week or month of a range, in parallel"
     )
-    run.add_argument("--out", default="reports", help="folder for reports (default: reports)")
-    defaults = Thresholds()
-    for name, value in vars(defaults).items():
-        run.add_argument(
-            f"--{name.replace('_', '-')}",
-            type=int,
-            default=value,
-            help=f"testing-readiness threshold (default {value})",
-        )
+    _report_options(batch)
+    batch.add_argument(
+        "--every",
+        required=True,
+        choices=EVERY,
+        help="period length: calendar days, Monday–Sunday weeks or months; the first and last "
+        "are clipped to --start/--end",
+    )
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="notebooks run at once (default: the number of cores)",
+    )
+    batch.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help=f"seconds one period's notebook may take (default {DEFAULT_TIMEOUT_SECONDS})",
+    )
+    batch.add_argument(
+        "--continue-on-error",
+        action="store_true",
+        help="run the other periods when one fails (exit 1 at the end, naming each failure)",
+    )
+    batch.add_argument(
+        "--force", action="store_true", help="re-run periods whose report already exists"
+    )
+    batch.add_argument(
+        "--quiet", action="store_true", help="no progress bar (the per-period logs stay)"
+    )
+
+    index = commands.add_parser("index", help="rebuild <out>/index.html from the reports there")
+    index.add_argument("--out", default="reports", help="folder of reports (default: reports)")
+
+    check = commands.add_parser(
+        "check",
+        help="open the index and every report in headless Chromium, offline; save screenshots",
+    )
+    check.add_argument("--out", default="reports", help="folder of reports (default: reports)")
+    check.add_argument("--no-screenshots", dest="screenshots", action="store_false")
 
     demo = commands.add_parser("build-demo", help="(re)build the SQLite demo database")
     demo.add_argument("--to", default=str(DEMO_DB), help=f"target file (default {DEMO_DB})")
     return parser
 
 
+def _thresholds(args: argparse.Namespace) -> Thresholds:
+    return Thresholds(**{k: getattr(args, k) for k in vars(Thresholds())})
+
+
 def _run(args: argparse.Namespace) -> int:
     period = Period.parse(args.start, args.end, args.timezone)
-    thresholds = Thresholds(**{k: getattr(args, k) for k in vars(Thresholds())})
-    folder = run_report(period, args.out, args.db, thresholds)
+    folder = run_report(
+        period, args.out, args.db, _thresholds(args), notebook=args.notebook, redact=args.redact
+    )
+    clear_failure(Path(args.out), period)
     print(f"report written to {folder}")
+    print(f"index: {build_index(args.out)}")
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    whole = Period.parse(args.start, args.end, args.timezone)
+    periods = split(whole, args.every)
+    if args.workers < 1:
+        raise AnalysisError(
+            f"--workers {args.workers} is not a number of processes: give 1 or more"
+        )
+    if args.timeout <= 0:
+        raise AnalysisError(f"--timeout {args.timeout:g} is not a duration: give seconds above 0")
+    url = resolve_url(args.db)
+    open_engine(url).dispose()  # an unreachable database stops everything before any period
+    out = Path(args.out)
+    jobs = [
+        Job(p, out, url, _thresholds(args), args.redact, args.timeout, args.notebook)
+        for p in periods
+    ]
+    result = run_batch(
+        jobs, args.workers, args.continue_on_error, args.force, progress=not args.quiet
+    )
+    index = build_index(out)
+    print(result.summary())
+    print(f"index: {index}")
+    problems = result.with_status(FAILED) + result.with_status(NOT_RUN)
+    for outcome in problems:
+        log = log_path(out, outcome.label)
+        where = f" (log: {log})" if log.is_file() and outcome.status == FAILED else ""
+        print(
+            f"error: period {outcome.label} {outcome.status}: {outcome.error}{where}",
+            file=sys.stderr,
+        )
+    return EXIT_NOTEBOOK_FAILED if problems else 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    print(f"index: {build_index(args.out)}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from analysis.browser import check_pages
+
+    out = Path(args.out)
+    pages = sorted(out.glob(f"*/{NOTEBOOK.with_suffix('.html').name}"))
+    if (out / "index.html").is_file():
+        pages.insert(0, out / "index.html")
+    if not pages:
+        raise AnalysisError(
+            f"no index.html or report in {out}: run `python -m analysis batch` first"
+        )
+    failed = 0
+    for check in check_pages(pages, screenshots=args.screenshots):
+        problems = check.problems
+        failed += bool(problems)
+        shot = f", screenshot {check.screenshot}" if check.screenshot else ""
+        state = "; ".join(problems) if problems else "ok"
+        print(f"{check.path}: {len(check.images)} images, {check.tables} tables{shot}: {state}")
+    if failed:
+        print(f"error: {failed} of {len(pages)} pages have problems (see above)", file=sys.stderr)
+        return EXIT_NOTEBOOK_FAILED
     return 0
 
 
@@ -63,7 +197,13 @@ def _build_demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "build-demo": _build_demo}
+    handlers = {
+        "run": _run,
+        "batch": _batch,
+        "index": _index,
+        "check": _check,
+        "build-demo": _build_demo,
+    }
     try:
         return handlers[args.command](args)
     except NotebookFailed as exc:

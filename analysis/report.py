@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -70,7 +71,20 @@ def export_html(notebook: Path, target: Path) -> Path:
     return target
 
 
-def _execute(notebook: Path, output: Path, parameters: dict[str, object], cwd: Path) -> None:
+def _execute(
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, object],
+    cwd: Path,
+    timeout: float | None = None,
+) -> None:
+    """Run the notebook; with ``timeout``, the whole run (every cell together) gets that long."""
+    limits: dict[str, object] = {"execution_timeout": CELL_TIMEOUT_SECONDS}
+    if timeout is not None:
+        deadline = time.monotonic() + timeout
+        # nbclient asks before each cell how long it may take: what is left of the budget.
+        limits["timeout_func"] = lambda _cell: max(1, int(deadline - time.monotonic()) + 1)
+        limits["start_timeout"] = max(1, min(60, int(timeout)))
     try:
         pm.execute_notebook(
             str(notebook),
@@ -80,12 +94,18 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, object], cwd: P
             cwd=str(cwd),
             progress_bar=False,
             log_output=False,
-            execution_timeout=CELL_TIMEOUT_SECONDS,
+            **limits,
         )
     except pm.PapermillExecutionError as exc:
         raise NotebookFailed(
             f"the notebook {notebook.name} failed in cell {exc.exec_count}: "
             f"{exc.ename}: {exc.evalue}"
+        ) from None
+    except TimeoutError:
+        limit = f"{timeout:g} seconds" if timeout is not None else "its time limit"
+        raise NotebookFailed(
+            f"the notebook {notebook.name} did not finish within {limit}: raise --timeout, "
+            "or split the range into shorter periods"
         ) from None
 
 
@@ -108,10 +128,13 @@ def run_report(
     db: str | None = None,
     thresholds: Thresholds | None = None,
     notebook: Path = NOTEBOOK,
+    redact: bool = True,
+    timeout: float | None = None,
 ) -> Path:
     """Execute ``notebook`` for ``period`` into ``<out_dir>/<start>_<end>/``; return that folder.
 
-    It holds the executed notebook, ``<notebook>.html`` and ``findings.json``.
+    It holds the executed notebook, ``<notebook>.html`` and ``findings.json``. ``redact`` masks
+    personal data (``analysis.redact``); ``timeout`` bounds the whole notebook run, in seconds.
     """
     url = resolve_url(db)
     open_engine(url).dispose()  # fail fast, with a clear message, before starting a kernel
@@ -127,9 +150,10 @@ def run_report(
             "timezone": period.timezone,
             **asdict(thresholds or Thresholds()),
             "findings_path": FINDINGS_FILE,
+            "redact": redact,
         }
         with database_env(url):
-            _execute(notebook, executed, parameters, cwd=staging)
+            _execute(notebook, executed, parameters, cwd=staging, timeout=timeout)
         if not (staging / FINDINGS_FILE).is_file():
             raise NotebookFailed(f"the notebook {notebook.name} did not write {FINDINGS_FILE}")
         export_html(executed, executed.with_suffix(".html"))
