@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -122,7 +123,13 @@ def charts(periods: pd.DataFrame) -> list[dict[str, str]]:
     return drawn
 
 
-def _row(r: dict[str, Any], out: Path) -> dict[str, Any]:
+def _pct(value: float | None) -> str:
+    return "—" if value is None else fmt_pct(value)
+
+
+def _row(record: dict[str, Any], out: Path) -> dict[str, Any]:
+    # pandas turned missing figures (empty periods, failures) into NaN; the page shows "—".
+    r = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in record.items()}
     minutes = r["median_response"]
     return {
         **r,
@@ -131,13 +138,11 @@ def _row(r: dict[str, Any], out: Path) -> dict[str, Any]:
         "log": str(log_path(out, r["label"]).relative_to(out))
         if log_path(out, r["label"]).is_file()
         else None,
-        "cancel": fmt_pct(r["cancel_rate"]),
-        "completion": fmt_pct(r["completion_rate"]),
-        "never_assigned": fmt_pct(r["never_assigned_share"]),
-        "response": "—" if minutes is None or pd.isna(minutes) else f"{minutes:.2f}",
-        "requests_text": "—"
-        if r["requests"] is None or pd.isna(r["requests"])
-        else f"{int(r['requests'])}",
+        "cancel": _pct(r["cancel_rate"]),
+        "completion": _pct(r["completion_rate"]),
+        "never_assigned": _pct(r["never_assigned_share"]),
+        "response": "—" if minutes is None else f"{minutes:.2f}",
+        "requests_text": "—" if r["requests"] is None else f"{int(r['requests'])}",
     }
 
 

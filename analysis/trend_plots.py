@@ -29,10 +29,13 @@ def _axes(ax: Axes | None) -> Axes:
 def _period_axis(ax: Axes, periods: pd.DataFrame) -> None:
     """One tick per period, labelled with its first day; failed periods marked in red."""
     ax.set_xticks(range(len(periods)))
-    ax.set_xticklabels(periods["tick"], rotation=45 if len(periods) > 8 else 0, ha="right")
-    if len(periods) <= 8:
-        for label in ax.get_xticklabels():
-            label.set_horizontalalignment("center")
+    tilt = len(periods) > 8
+    ax.set_xticklabels(
+        periods["tick"],
+        rotation=45 if tilt else 0,
+        ha="right" if tilt else "center",
+        rotation_mode="anchor",
+    )
     ax.set_xlim(-0.6, len(periods) - 0.4)
     for i, failed in enumerate(periods["failed"]):
         if failed:
