@@ -123,24 +123,23 @@ def _check(browser: Any, path: Path, screenshot: bool) -> PageCheck:
     check = PageCheck(path)
     context = browser.new_context(offline=True, viewport=VIEWPORT, service_workers="block")
 
-    def route(request_route: Any) -> None:
-        url = request_route.request.url
+    def record(url: str) -> bool:
+        """Note a non-local URL once; True when it is local (allowed)."""
         if url.startswith(LOCAL_SCHEMES):
+            return True
+        if url not in check.requests:
+            check.requests.append(url)
+        return False
+
+    def route(request_route: Any) -> None:
+        if record(request_route.request.url):
             request_route.continue_()
         else:
-            check.requests.append(url)
             request_route.abort()
 
     context.route("**/*", route)
     page = context.new_page()
-    page.on(
-        "request",
-        lambda r: (
-            None
-            if r.url.startswith(LOCAL_SCHEMES) or r.url in check.requests
-            else check.requests.append(r.url)
-        ),
-    )
+    page.on("request", lambda r: record(r.url))
     page.on("console", lambda m: check.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: check.console_errors.append(str(e)))
     try:
