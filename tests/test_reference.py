@@ -167,6 +167,7 @@ def test_verdict_and_readiness(findings: dict) -> None:
         "4.83",
         "29.38",
         "c***1@test.com",
+        "c***1@test.com created 77 % of all requests",
         "27 cancelled before a mechanic was assigned",
         "this is test/development data",
         "Need 2 more",
