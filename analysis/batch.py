@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from tqdm import tqdm
@@ -175,23 +176,32 @@ def run_batch(
     if todo:
         # spawn: a fresh interpreter per worker, nothing inherited from this process's threads.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
-            pending: dict[Future[Outcome], Job] = {pool.submit(run_job, j): j for j in todo}
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        workers = min(workers, len(todo))
+        queue = iter(todo)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            # Only ``workers`` periods are handed out at a time, so after a failure nothing
+            # more starts (a pre-queued period could not be taken back).
+            running: dict[Future[Outcome], Job] = {
+                pool.submit(run_job, j): j for j in islice(queue, workers)
+            }
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    job = pending.pop(future)
+                    job = running.pop(future)
                     outcome = _outcome(future, job)
                     outcomes[outcome.label] = outcome
                     bar.update(1)
                     if outcome.status == FAILED:
                         bar.write(f"failed: {outcome.label}: {outcome.error}", file=sys.stderr)
                         stop = stop or not continue_on_error
-                if stop:
-                    for future in [f for f in pending if f.cancel()]:
-                        label = pending.pop(future).period.label
-                        outcomes[label] = Outcome(label, NOT_RUN, "stopped after a failure")
-                        bar.update(1)
+                    if not stop:
+                        for job in islice(queue, 1):
+                            running[pool.submit(run_job, job)] = job
+        for job in queue:  # left over after a failure
+            outcomes[job.period.label] = Outcome(
+                job.period.label, NOT_RUN, "stopped after a failure"
+            )
+            bar.update(1)
     bar.close()
     return BatchResult([outcomes[j.period.label] for j in jobs])
 
