@@ -8,9 +8,15 @@ DEMO_CSV := $(wildcard data/demo/*.csv)
 KERNEL := session-analysis
 START ?= 2025-10-29
 END ?= 2025-11-06
+# make batch: weekly over October–November 2025 by default
+BATCH_START ?= 2025-10-01
+BATCH_END ?= 2025-11-30
+EVERY ?= week
+BATCH_ARGS ?=
+CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report test lint lab clean
+.PHONY: help setup data report batch browser test lint lab clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,7 +39,14 @@ $(DEMO_DB): $(DEMO_CSV) analysis/schema.py analysis/demo.py | $(INSTALLED)
 report: $(INSTALLED) $(DEMO_DB) ## Regenerate the investigation (START=YYYY-MM-DD END=YYYY-MM-DD)
 	$(PY) -m analysis run --start $(START) --end $(END)
 
-test: $(INSTALLED) $(DEMO_DB) lint ## Lint, unit tests, the reference reproduction, nbval
+batch: $(INSTALLED) $(DEMO_DB) browser ## One report per period + reports/index.html (EVERY=day|week|month BATCH_START= BATCH_END=)
+	$(PY) -m analysis batch --start $(BATCH_START) --end $(BATCH_END) --every $(EVERY) $(BATCH_ARGS)
+	$(PY) -m analysis check --out reports
+
+browser: ## Install headless Chromium (Debian package) if it is missing
+	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
+
+test: $(INSTALLED) $(DEMO_DB) browser lint ## Lint, unit tests, the reference reproduction, nbval, browser checks
 	$(PY) -m pytest tests --nbval-lax notebooks/
 
 lint: $(INSTALLED) ## ruff lint and format check

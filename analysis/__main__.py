@@ -2,4 +2,5 @@ import sys
 
 from analysis.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # guarded: batch worker processes import this module
+    sys.exit(main())

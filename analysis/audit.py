@@ -44,6 +44,12 @@ class ProfileAudit:
     def mechanic_gaps(self) -> pd.DataFrame:
         return gaps_by_group(self.mechanics, self.mechanic_fields, "mechanic_type")
 
+    def redacted(self) -> ProfileAudit:
+        """A copy safe to share: e-mails, names and phones masked (see ``analysis.redact``)."""
+        from analysis.redact import redact_audit
+
+        return redact_audit(self)
+
     def to_dict(self) -> dict[str, Any]:
         m, c = self.mechanics, self.customers
         return _jsonable(

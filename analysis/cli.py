@@ -1,31 +1,61 @@
 """Command line: ``python -m analysis <command>``. Bad input gets one line on stderr and exit 2;
-a failing notebook exits 1 with the failing cell's error."""
+a failing notebook (or any failed period of a batch) exits 1 with the error."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.assessment import Thresholds
-from analysis.db import DEMO_DB
+from analysis.batch import FAILED, NOT_RUN, Job, run_batch
+from analysis.db import DEMO_DB, connect, mask_url, resolve_schema, resolve_url
 from analysis.errors import AnalysisError
+from analysis.index import build_index
+from analysis.outputs import clear_failure, log_path
 from analysis.period import DEFAULT_TIMEZONE, Period
-from analysis.report import NotebookFailed, notebook_names, notebook_path, run_report
+from analysis.report import NOTEBOOK, NotebookFailed, notebook_names, notebook_path, run_report
+from analysis.split import EVERY, split
 
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
+DEFAULT_TIMEOUT_SECONDS = 1800
 DB_HELP = "database URL (default: $ANALYSIS_DATABASE_URL, else the demo database)"
-SCHEMA_HELP = (
-    "schema holding the platform's tables, e.g. public (default: $ANALYSIS_DATABASE_SCHEMA)"
-)
+SCHEMA_HELP = "schema holding the platform's tables, e.g. public ($ANALYSIS_DATABASE_SCHEMA)"
 
 
-def _period_options(parser: argparse.ArgumentParser, required: bool) -> None:
-    parser.add_argument("--start", required=required, help="first local date, YYYY-MM-DD")
-    parser.add_argument("--end", required=required, help="last local date, YYYY-MM-DD (inclusive)")
-    parser.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="IANA time zone of the dates")
+def _period_options(command: argparse.ArgumentParser, required: bool) -> None:
+    command.add_argument("--start", required=required, help="first local date, YYYY-MM-DD")
+    command.add_argument("--end", required=required, help="last local date (inclusive)")
+    command.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="IANA time zone of dates")
+
+
+def _report_options(command: argparse.ArgumentParser) -> None:
+    """The options ``run`` and ``batch`` share."""
+    _period_options(command, required=True)
+    command.add_argument("--db", help=DB_HELP)
+    command.add_argument("--schema", help=SCHEMA_HELP)
+    command.add_argument("--out", default="reports", help="folder for reports (default: reports)")
+    command.add_argument(
+        "--no-redact",
+        dest="redact",
+        action="store_false",
+        help="show e-mails, names and phones unmasked (internal use only: not for sharing)",
+    )
+    command.add_argument(
+        "--notebook",
+        default=NOTEBOOK.stem,
+        help=f"which notebook to run: {', '.join(notebook_names())} (default {NOTEBOOK.stem})",
+    )
+    for name, value in vars(Thresholds()).items():
+        command.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=int,
+            default=value,
+            help=f"testing-readiness threshold (default {value})",
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,24 +63,45 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="regenerate the investigation for a period")
-    _period_options(run, required=True)
-    run.add_argument("--db", help=DB_HELP)
-    run.add_argument("--schema", help=SCHEMA_HELP)
-    run.add_argument("--out", default="reports", help="folder for reports (default: reports)")
-    run.add_argument(
-        "--notebook",
-        default="session_investigation",
-        help="which notebook to run: "
-        + ", ".join(notebook_names())
-        + " (default session_investigation)",
+    _report_options(run)
+
+    batch = commands.add_parser("batch", help="one report per day, week or month of a range")
+    _report_options(batch)
+    batch.add_argument(
+        "--every",
+        required=True,
+        choices=EVERY,
+        help="period length: calendar days, Monday–Sunday weeks or months; the first and last "
+        "are clipped to --start/--end",
     )
-    for name, value in vars(Thresholds()).items():
-        run.add_argument(
-            f"--{name.replace('_', '-')}",
-            type=int,
-            default=value,
-            help=f"testing-readiness threshold (default {value})",
-        )
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="notebooks run at once (default: the number of cores)",
+    )
+    batch.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help=f"seconds one period's notebook may take (default {DEFAULT_TIMEOUT_SECONDS})",
+    )
+    batch.add_argument(
+        "--continue-on-error",
+        action="store_true",
+        help="run the other periods when one fails (exit 1 at the end, naming each failure)",
+    )
+    batch.add_argument("--force", action="store_true", help="re-run periods already reported")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar (logs stay)")
+
+    index = commands.add_parser("index", help="rebuild <out>/index.html from the reports there")
+    index.add_argument("--out", default="reports", help="folder of reports (default: reports)")
+
+    check = commands.add_parser(
+        "check", help="open the index and every report in headless Chromium, offline"
+    )
+    check.add_argument("--out", default="reports", help="folder of reports (default: reports)")
+    check.add_argument("--no-screenshots", dest="screenshots", action="store_false")
 
     demo = commands.add_parser("build-demo", help="(re)build the SQLite demo database")
     demo.add_argument("--to", default=str(DEMO_DB), help=f"target file (default {DEMO_DB})")
@@ -65,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--to", required=True, type=Path, help="target .duckdb file")
     snap.add_argument("--schema", help=SCHEMA_HELP)
     _period_options(snap, required=False)
+
     synth = commands.add_parser("synth", help="generate realistic synthetic data into a database")
     synth.add_argument("--db", required=True, help="target database URL (written to)")
     synth.add_argument("--schema", help="schema to create the tables in")
@@ -78,35 +130,88 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _synth(args: argparse.Namespace) -> int:
-    from analysis.db import mask_url
-    from analysis.synth import Plan, load_synthetic
-
-    period = Period.parse(args.start, args.end)
-    plan = Plan(
-        requests=args.requests,
-        customers=args.customers or max(10, args.requests // 50),
-        mechanics=args.mechanics or max(5, args.requests // 5000),
-        start=period.start,
-        end=period.end,
-        seed=args.seed,
-    )
-    counts = load_synthetic(args.db, plan, args.schema, args.replace)
-    print(
-        f"synthetic data in {mask_url(args.db)}: "
-        + ", ".join(f"{n} {t}" for t, n in counts.items())
-    )
-    return 0
+def _thresholds(args: argparse.Namespace) -> Thresholds:
+    return Thresholds(**{k: getattr(args, k) for k in vars(Thresholds())})
 
 
 def _run(args: argparse.Namespace) -> int:
     period = Period.parse(args.start, args.end, args.timezone)
-    thresholds = Thresholds(**{k: getattr(args, k) for k in vars(Thresholds())})
-    notebook = notebook_path(args.notebook)
     folder = run_report(
-        period, args.out, args.db, thresholds, notebook=notebook, schema=args.schema
+        period,
+        args.out,
+        args.db,
+        _thresholds(args),
+        notebook=notebook_path(args.notebook),
+        schema=args.schema,
+        redact=args.redact,
     )
+    clear_failure(Path(args.out), period)
     print(f"report written to {folder}")
+    print(f"index: {build_index(args.out)}")
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    whole = Period.parse(args.start, args.end, args.timezone)
+    periods = split(whole, args.every)
+    if args.workers < 1:
+        raise AnalysisError(
+            f"--workers {args.workers} is not a number of processes: give 1 or more"
+        )
+    if args.timeout <= 0:
+        raise AnalysisError(f"--timeout {args.timeout:g} is not a duration: give seconds above 0")
+    url, schema = resolve_url(args.db), resolve_schema(args.schema)
+    with connect(url, schema):  # an unusable database stops everything before any period
+        pass
+    out = Path(args.out)
+    notebook = notebook_path(args.notebook)
+    jobs = [
+        Job(p, out, url, _thresholds(args), args.redact, args.timeout, notebook, schema)
+        for p in periods
+    ]
+    result = run_batch(
+        jobs, args.workers, args.continue_on_error, args.force, progress=not args.quiet
+    )
+    index = build_index(out)
+    print(result.summary())
+    print(f"index: {index}")
+    problems = result.with_status(FAILED) + result.with_status(NOT_RUN)
+    for outcome in problems:
+        log = log_path(out, outcome.label)
+        where = f" (log: {log})" if log.is_file() and outcome.status == FAILED else ""
+        print(
+            f"error: period {outcome.label} {outcome.status}: {outcome.error}{where}",
+            file=sys.stderr,
+        )
+    return EXIT_NOTEBOOK_FAILED if problems else 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    print(f"index: {build_index(args.out)}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from analysis.browser import check_pages
+
+    out = Path(args.out)
+    pages = sorted(out.glob(f"*/{NOTEBOOK.with_suffix('.html').name}"))
+    if (out / "index.html").is_file():
+        pages.insert(0, out / "index.html")
+    if not pages:
+        raise AnalysisError(
+            f"no index.html or report in {out}: run `python -m analysis batch` first"
+        )
+    failed = 0
+    for check in check_pages(pages, screenshots=args.screenshots):
+        problems = check.problems
+        failed += bool(problems)
+        shot = f", screenshot {check.screenshot}" if check.screenshot else ""
+        state = "; ".join(problems) if problems else "ok"
+        print(f"{check.path}: {len(check.images)} images, {check.tables} tables{shot}: {state}")
+    if failed:
+        print(f"error: {failed} of {len(pages)} pages have problems (see above)", file=sys.stderr)
+        return EXIT_NOTEBOOK_FAILED
     return 0
 
 
@@ -119,14 +224,10 @@ def _build_demo(args: argparse.Namespace) -> int:
 
 
 def _load_demo(args: argparse.Namespace) -> int:
-    from analysis.db import mask_url
     from analysis.demo import load_demo
 
     counts = load_demo(args.db, args.schema, args.replace)
-    print(
-        f"demo data loaded into {mask_url(args.db)}: "
-        + ", ".join(f"{n} {t}" for t, n in counts.items())
-    )
+    print(f"demo data loaded into {mask_url(args.db)}: " + _counts(counts))
     return 0
 
 
@@ -139,21 +240,47 @@ def _snapshot(args: argparse.Namespace) -> int:
     counts = take_snapshot(
         args.source, args.to, period, args.schema, show_progress=sys.stderr.isatty()
     )
-    print(f"snapshot written to {args.to}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+    print(f"snapshot written to {args.to}: " + _counts(counts))
     return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from analysis.synth import Plan, load_synthetic
+
+    period = Period.parse(args.start, args.end)
+    plan = Plan(
+        requests=args.requests,
+        customers=args.customers or max(10, args.requests // 50),
+        mechanics=args.mechanics or max(5, args.requests // 5000),
+        start=period.start,
+        end=period.end,
+        seed=args.seed,
+    )
+    counts = load_synthetic(args.db, plan, args.schema, args.replace)
+    print(f"synthetic data in {mask_url(args.db)}: " + _counts(counts))
+    return 0
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {table}" for table, n in counts.items())
+
+
+HANDLERS = {
+    "run": _run,
+    "batch": _batch,
+    "index": _index,
+    "check": _check,
+    "build-demo": _build_demo,
+    "load-demo": _load_demo,
+    "snapshot": _snapshot,
+    "synth": _synth,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {
-        "run": _run,
-        "build-demo": _build_demo,
-        "load-demo": _load_demo,
-        "snapshot": _snapshot,
-        "synth": _synth,
-    }
     try:
-        return handlers[args.command](args)
+        return HANDLERS[args.command](args)
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOTEBOOK_FAILED

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pandas as pd
 import sqlalchemy as sa
@@ -52,6 +53,22 @@ def mask_url(url: str | URL) -> str:
     except ArgumentError:
         return "<unparseable database URL>"
     return parsed.render_as_string(hide_password=True)
+
+
+def scrub(text: str, url: str | None) -> str:
+    """``text`` with ``url`` and its password (raw or URL-encoded) replaced: for messages and
+    logs that might quote them (a driver's error, a traceback)."""
+    if not url:
+        return text
+    text = text.replace(url, mask_url(url))
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return text
+    if password:
+        for form in {str(password), quote(str(password), safe=""), quote_plus(str(password))}:
+            text = text.replace(form, "***")
+    return text
 
 
 def describe_url(url: str | URL) -> str:

@@ -82,6 +82,12 @@ class Findings:
     def incomplete_mechanics(self) -> pd.DataFrame:
         return self.mechanic_roster[~self.mechanic_roster["profile_complete"]]
 
+    def redacted(self) -> Findings:
+        """A copy safe to share: e-mails, names and phones masked (see ``analysis.redact``)."""
+        from analysis.redact import redact_findings
+
+        return redact_findings(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: same numbers as the report, full ids, minutes to 2 decimals."""
         return _jsonable(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -81,7 +82,20 @@ def export_html(notebook: Path, target: Path) -> Path:
     return target
 
 
-def _execute(notebook: Path, output: Path, parameters: dict[str, object], cwd: Path) -> None:
+def _execute(
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, object],
+    cwd: Path,
+    timeout: float | None = None,
+) -> None:
+    """Run the notebook; with ``timeout``, the whole run (every cell together) gets that long."""
+    limits: dict[str, object] = {"execution_timeout": CELL_TIMEOUT_SECONDS}
+    if timeout is not None:
+        deadline = time.monotonic() + timeout
+        # nbclient asks before each cell how long it may take: what is left of the budget.
+        limits["timeout_func"] = lambda _cell: max(1, int(deadline - time.monotonic()) + 1)
+        limits["start_timeout"] = max(1, min(60, int(timeout)))
     try:
         pm.execute_notebook(
             str(notebook),
@@ -91,12 +105,18 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, object], cwd: P
             cwd=str(cwd),
             progress_bar=False,
             log_output=False,
-            execution_timeout=CELL_TIMEOUT_SECONDS,
+            **limits,
         )
     except pm.PapermillExecutionError as exc:
         raise NotebookFailed(
             f"the notebook {notebook.name} failed in cell {exc.exec_count}: "
             f"{exc.ename}: {exc.evalue}"
+        ) from None
+    except TimeoutError:
+        limit = f"{timeout:g} seconds" if timeout is not None else "its time limit"
+        raise NotebookFailed(
+            f"the notebook {notebook.name} did not finish within {limit}: raise --timeout, "
+            "or split the range into shorter periods"
         ) from None
 
 
@@ -106,7 +126,10 @@ def notebook_names() -> list[str]:
 
 
 def notebook_path(name: str) -> Path:
-    """``notebooks/<name>.ipynb``, or an AnalysisError listing the choices."""
+    """``notebooks/<name>.ipynb`` (or the path of another notebook file), or an AnalysisError
+    listing the choices."""
+    if name.endswith(".ipynb") and Path(name).is_file():
+        return Path(name)
     path = NOTEBOOKS / f"{name}.ipynb"
     if name not in notebook_names():
         raise AnalysisError(
@@ -162,12 +185,15 @@ def run_report(
     thresholds: Thresholds | None = None,
     notebook: Path = NOTEBOOK,
     schema: str | None = None,
+    redact: bool = True,
+    timeout: float | None = None,
 ) -> Path:
     """Execute ``notebook`` for ``period`` into ``<out_dir>/<start>_<end>/``; return that folder.
 
     It holds the executed notebook, ``<notebook>.html`` and its JSON (``findings.json`` for the
     investigation, ``<notebook>.json`` otherwise); other notebooks' outputs already in the
-    folder are kept. Parameters the notebook does not declare are not passed.
+    folder are kept. Parameters the notebook does not declare are not passed. ``redact`` masks
+    personal data (``analysis.redact``); ``timeout`` bounds the whole notebook run, in seconds.
     """
     period.ensure_not_future(datetime.now(UTC))
     url, schema = resolve_url(db), resolve_schema(schema)
@@ -187,9 +213,12 @@ def run_report(
             "timezone": period.timezone,
             **asdict(thresholds or Thresholds()),
             "findings_path": json_file,
+            "redact": redact,
         }
         with database_env(url, schema):
-            _execute(notebook, executed, _declared(notebook, parameters), cwd=staging)
+            _execute(
+                notebook, executed, _declared(notebook, parameters), cwd=staging, timeout=timeout
+            )
         if not (staging / json_file).is_file():
             raise NotebookFailed(f"the notebook {notebook.name} did not write {json_file}")
         export_html(executed, executed.with_suffix(".html"))

@@ -12,16 +12,19 @@ from IPython.display import Markdown, display
 from pandas.io.formats.style import Styler
 
 from analysis.findings import Findings
+from analysis.redact import HIDDEN
 from analysis.text import fmt_pct, join_words, plural, short_id
 from analysis.uncertainty import FEW_TO_JUDGE, fmt_interval, fmt_rate
 
 TIME_FORMAT = "%d %b %Y %H:%M:%S %Z"
 DATE_FORMAT = "%d %b %Y"
+MARKDOWN_HIDDEN = HIDDEN.replace("*", r"\*")
 
 
 def md(text: str) -> None:
-    """Show Markdown in the notebook (and so in the HTML report)."""
-    display(Markdown(text))
+    """Show Markdown in the notebook (and so in the HTML report). The asterisks of masked
+    e-mails and names (``c***1@test.com``) are escaped so they show as written, not as bold."""
+    display(Markdown(text.replace(HIDDEN, MARKDOWN_HIDDEN)))
 
 
 def table(frame: pd.DataFrame) -> Styler:

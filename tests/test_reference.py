@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.cli import main
 from analysis.db import DEMO_DB
 from analysis.period import Period
 from analysis.report import NOTEBOOKS, run_report
@@ -101,12 +102,14 @@ def test_response_minutes(findings: dict) -> None:
 
 
 def test_customers(findings: dict) -> None:
+    """E-mails are masked by default: first and last character of the local part kept."""
     rows = {c["customer"]: c for c in findings["customers"]}
-    assert [c["customer"] for c in findings["customers"]][:2] == [
-        "cust1@test.com",
-        "cust2@test.com",
+    assert [c["customer"] for c in findings["customers"]] == [
+        "c***1@test.com",
+        "c***2@test.com",
+        "o***r@autodoctor.example",
     ]
-    cust1, cust2 = rows["cust1@test.com"], rows["cust2@test.com"]
+    cust1, cust2 = rows["c***1@test.com"], rows["c***2@test.com"]
     assert (cust1["requests"], cust1["by_status"]) == (
         33,
         {"completed": 3, "cancelled": 29, "pending": 1},
@@ -163,7 +166,8 @@ def test_verdict_and_readiness(findings: dict) -> None:
         "30 never assigned",
         "4.83",
         "29.38",
-        "cust1@test.com",
+        "c***1@test.com",
+        "c***1@test.com created 77 % of all requests",
         "27 cancelled before a mechanic was assigned",
         "this is test/development data",
         "Need 2 more",
@@ -175,7 +179,15 @@ def test_headline_figures_in_html(html: str, figure: str) -> None:
 
 
 def test_html_has_no_code_parameters_or_remote_assets(html: str) -> None:
-    for code in ("investigate(", "findings_path", "start_date =", "import ", "plots."):
+    for code in (
+        "investigate(",
+        "findings_path",
+        "start_date =",
+        "redact",
+        "import ",
+        "plots.",
+        "injected-parameters",
+    ):
         assert code not in html
     assert "<img" in html and "data:image/png;base64" in html
     assert not re.search(r"""(src|href)=["']https?://""", html)
@@ -249,7 +261,7 @@ def test_success_factors(findings: dict) -> None:
 def test_verdict_explains_its_rules(findings: dict) -> None:
     v = findings["verdict"]
     assert v["rules"]["patterns"] == ["test"] and ".example" in v["rules"]["reserved_domains"]
-    assert "owner@autodoctor.example (reserved test domain .example)" in v["evidence"][0]["detail"]
+    assert "o***r@autodoctor.example (reserved test domain .example)" in v["evidence"][0]["detail"]
 
 
 @pytest.mark.parametrize(
@@ -303,3 +315,32 @@ def test_profile_audit_runs_into_the_same_folder(report: Path) -> None:
     text = re.sub(r"<[^>]+>", "", (folder / "profile_audit.html").read_text())
     assert "3 of 7 mechanics on record lack at least one of them" in text
     assert "start_date" not in text
+
+
+def test_no_raw_e_mails_or_names_by_default(report: Path, findings: dict) -> None:
+    for path in report.iterdir():
+        text = path.read_text(errors="replace")
+        for raw in ("cust1@test.com", "cust2@test.com", "owner@autodoctor", "Mechanic 1"):
+            assert raw not in text, (path.name, raw)
+    names = {m["name"] for m in findings["mechanics"]}
+    assert names == {"M*** 1***", "M*** 2***", "A*** T***"}
+    assert "c***1@test.com" in " ".join(findings["verdict"]["reasons"])
+
+
+@pytest.fixture(scope="module")
+def raw_findings(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The same period with --no-redact (internal use)."""
+    out = tmp_path_factory.mktemp("raw")
+    code = main(
+        ["run", "--start", "2025-10-29", "--end", "2025-11-06", "--out", str(out), "--no-redact"]
+    )
+    assert code == 0
+    return json.loads((out / "2025-10-29_2025-11-06" / "findings.json").read_text())
+
+
+def test_no_redact_shows_raw_e_mails(raw_findings: dict) -> None:
+    assert [c["customer"] for c in raw_findings["customers"]][:2] == [
+        "cust1@test.com",
+        "cust2@test.com",
+    ]
+    assert {m["name"] for m in raw_findings["mechanics"]} >= {"Mechanic 1", "Mechanic 2"}

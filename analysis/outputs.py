@@ -1,0 +1,128 @@
+"""The reports folder's layout: one folder per period, failure records, logs.
+
+::
+
+    reports/
+      index.html                      every period (analysis.index)
+      <start>_<end>/                  one period's report (analysis.report.run_report)
+      <start>_<end>.failed.json       why that period's last run failed (removed on success)
+      logs/<start>_<end>.log          that period's last batch run
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from analysis.period import Period, parse_date
+from analysis.report import FINDINGS_FILE
+
+FAILED_SUFFIX = ".failed.json"
+LOG_DIR = "logs"
+LABEL = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
+
+
+def report_dir(out: Path, period: Period) -> Path:
+    return out / period.label
+
+
+def is_done(out: Path, period: Period) -> bool:
+    """A complete report exists (the runner moves a folder into place only when complete)."""
+    return (report_dir(out, period) / FINDINGS_FILE).is_file()
+
+
+def failure_path(out: Path, label: str) -> Path:
+    return out / f"{label}{FAILED_SUFFIX}"
+
+
+def log_path(out: Path, label: str) -> Path:
+    return out / LOG_DIR / f"{label}.log"
+
+
+def write_atomic(target: Path, text: str) -> Path:
+    """Write ``text`` to ``target`` through a temporary file, so readers never see half of it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
+def record_failure(out: Path, period: Period, error: str) -> Path:
+    """Note that ``period`` failed and why (the message must already be free of secrets)."""
+    record = {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "timezone": period.timezone,
+        "error": error,
+        "failed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "log": str(log_path(out, period.label).relative_to(out)),
+    }
+    return write_atomic(failure_path(out, period.label), json.dumps(record, indent=2) + "\n")
+
+
+def clear_failure(out: Path, period: Period) -> None:
+    failure_path(out, period.label).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One period found in the reports folder: its findings, or why it failed."""
+
+    label: str
+    start: str
+    end: str
+    findings: dict[str, Any] | None  # findings.json, when the report exists
+    error: str | None  # the failure record's message, when the last run failed
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    @property
+    def days(self) -> int:
+        return (parse_date(self.end, "end") - parse_date(self.start, "start")).days + 1
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def scan(out: Path) -> list[Entry]:
+    """Every period with a report or a failure record under ``out``, oldest first.
+
+    A failure record wins over an older report of the same period (the last run failed).
+    """
+    found: dict[str, Entry] = {}
+    if not out.is_dir():
+        return []
+    for path in out.iterdir():
+        name = path.name[: -len(FAILED_SUFFIX)] if path.name.endswith(FAILED_SUFFIX) else path.name
+        match = LABEL.match(name)
+        if not match:
+            continue
+        start, end = match.groups()
+        if path.is_dir() and (path / FINDINGS_FILE).is_file():
+            previous = found.get(name)
+            error = previous.error if previous else None
+            found[name] = Entry(name, start, end, _read_json(path / FINDINGS_FILE), error)
+        elif path.is_file() and path.name.endswith(FAILED_SUFFIX):
+            record = _read_json(path) or {}
+            error = str(record.get("error") or "failed (no reason recorded)")
+            previous = found.get(name)
+            found[name] = Entry(name, start, end, previous.findings if previous else None, error)
+    return sorted(found.values(), key=lambda e: (e.start, e.end))
