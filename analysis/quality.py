@@ -25,6 +25,7 @@ from analysis.schema import (
     profiles,
     session_requests,
 )
+from analysis.sql import computed_once
 
 sr = session_requests
 
@@ -203,8 +204,8 @@ def anomaly_rows(period: Period, checks: tuple[Check, ...] = CHECKS) -> sa.Selec
         sa.select(sr.c.id, *flags)
         .select_from(j.from_clause())
         .where(in_period(period), sa.or_(sa.false(), *conditions.values()))
-        .cte("flagged")
     )
+    flagged = computed_once(flagged, "flagged")
     parts = [
         sa.select(_label(name), flagged.c.id.label("request_id")).where(flagged.c[name] == 1)
         for name in conditions

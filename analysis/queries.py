@@ -7,6 +7,8 @@ column (response minutes) where the median has no portable SQL form.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from analysis.period import Period
@@ -87,13 +89,32 @@ def mechanic_status_counts(period: Period) -> sa.Select:
     )
 
 
+def _grouped_by_customer(period: Period, *columns: sa.ColumnElement[Any]) -> sa.Subquery:
+    """Requests counted (``n``) by raw e-mail and customer id plus ``columns``.
+
+    Grouping on the raw pair first and building the text key afterwards casts a UUID per
+    group instead of per request.
+    """
+    raw = [sr.c.customer_email, sr.c.customer_id, *columns]
+    return (
+        sa.select(*raw, sa.func.count().label("n"))
+        .where(in_period(period))
+        .group_by(*raw)
+        .subquery("by_customer")
+    )
+
+
+def _key_of(grouped: sa.Subquery) -> sa.ColumnElement[str]:
+    """``customer_key`` over a ``_grouped_by_customer`` subquery."""
+    return sa.func.coalesce(grouped.c.customer_email, sa.cast(grouped.c.customer_id, sa.String))
+
+
 def customer_status_counts(period: Period) -> sa.Select:
     """Columns: customer (grouping key), status, requests."""
-    key = customer_key().label("customer")
-    return (
-        sa.select(key, sr.c.status, sa.func.count().label("requests"))
-        .where(in_period(period))
-        .group_by(key, sr.c.status)
+    grouped = _grouped_by_customer(period, sr.c.status)
+    key = _key_of(grouped).label("customer")
+    return sa.select(key, grouped.c.status, sa.func.sum(grouped.c.n).label("requests")).group_by(
+        key, grouped.c.status
     )
 
 
@@ -102,12 +123,12 @@ def customer_activity(period: Period) -> sa.Select:
 
     The busiest day is the local date with most requests (the earliest on a tie).
     """
-    day = local_day_number(sr.c.created_at, period.utc_offsets())
-    key = customer_key()
+    day = local_day_number(sr.c.created_at, period.utc_offsets()).label("day_number")
+    grouped = _grouped_by_customer(period, day)
+    key = _key_of(grouped)
     per_day = (
-        sa.select(key.label("customer"), day.label("day_number"), sa.func.count().label("n"))
-        .where(in_period(period))
-        .group_by(key, day)
+        sa.select(key.label("customer"), grouped.c.day_number, sa.func.sum(grouped.c.n).label("n"))
+        .group_by(key, grouped.c.day_number)
         .subquery("per_day")
     )
     ranked = sa.select(

@@ -150,6 +150,11 @@ def computed_once(query: sa.Select, name: str) -> sa.CTE:
     """``query`` as a CTE whose expressions are computed once per row.
 
     PostgreSQL inlines a single-use CTE and would then re-evaluate its expressions wherever
-    the outer query repeats them (every CASE of an aggregate); ``MATERIALIZED`` prevents that.
+    the outer query repeats them (every CASE of an aggregate), and DuckDB may inline one used
+    by several branches of a UNION; ``MATERIALIZED`` prevents both. SQLite already computes
+    such CTEs once.
     """
-    return query.cte(name).prefix_with("MATERIALIZED", dialect="postgresql")
+    cte = query.cte(name)
+    for dialect in ("postgresql", "duckdb"):
+        cte = cte.prefix_with("MATERIALIZED", dialect=dialect)
+    return cte
