@@ -104,6 +104,11 @@ def _grouped_by_customer(period: Period, *columns: sa.ColumnElement[Any]) -> sa.
     )
 
 
+def _total(counts: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    """A sum of counts, as an integer on every engine (PostgreSQL's sum(bigint) is numeric)."""
+    return sa.cast(sa.func.sum(counts), sa.BigInteger)
+
+
 def _key_of(grouped: sa.Subquery) -> sa.ColumnElement[str]:
     """``customer_key`` over a ``_grouped_by_customer`` subquery."""
     return sa.func.coalesce(grouped.c.customer_email, sa.cast(grouped.c.customer_id, sa.String))
@@ -113,9 +118,8 @@ def customer_status_counts(period: Period) -> sa.Select:
     """Columns: customer (grouping key), status, requests."""
     grouped = _grouped_by_customer(period, sr.c.status)
     key = _key_of(grouped).label("customer")
-    return sa.select(key, grouped.c.status, sa.func.sum(grouped.c.n).label("requests")).group_by(
-        key, grouped.c.status
-    )
+    requests = _total(grouped.c.n).label("requests")
+    return sa.select(key, grouped.c.status, requests).group_by(key, grouped.c.status)
 
 
 def customer_activity(period: Period) -> sa.Select:
@@ -127,7 +131,7 @@ def customer_activity(period: Period) -> sa.Select:
     grouped = _grouped_by_customer(period, day)
     key = _key_of(grouped)
     per_day = (
-        sa.select(key.label("customer"), grouped.c.day_number, sa.func.sum(grouped.c.n).label("n"))
+        sa.select(key.label("customer"), grouped.c.day_number, _total(grouped.c.n).label("n"))
         .group_by(key, grouped.c.day_number)
         .subquery("per_day")
     )
