@@ -13,10 +13,11 @@ BATCH_START ?= 2025-10-01
 BATCH_END ?= 2025-11-30
 EVERY ?= week
 BATCH_ARGS ?=
+BENCH_ARGS ?=
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report batch browser test lint lab clean
+.PHONY: help setup data report batch browser test lint lab bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +56,9 @@ lint: $(INSTALLED) ## ruff lint and format check
 
 lab: $(INSTALLED) $(DEMO_DB) ## Open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(INSTALLED) $(DEMO_DB) ## Benchmarks → benchmarks/results.md (BENCH_ARGS="--sizes 100000 …")
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 clean: ## Remove the venv, the demo database and generated reports
 	rm -rf $(VENV) $(DEMO_DB) reports .pytest_cache .ruff_cache *.egg-info
