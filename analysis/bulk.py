@@ -12,6 +12,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from analysis.errors import AnalysisError
+
 SQLITE_BATCH = 50_000
 COPY_ROWS = 100_000
 
@@ -96,3 +98,20 @@ def _insert_many(
     for start in range(0, len(rows), SQLITE_BATCH):
         batch = [dict(zip(columns, r, strict=True)) for r in rows[start : start + SQLITE_BATCH]]
         target.execute(table.insert(), batch)
+
+
+def clear_target(
+    engine: sa.Engine, metadata: sa.MetaData, schema: str | None, replace: bool, where: str
+) -> None:
+    """Make room for ``metadata``'s tables: refuse if any exists, unless ``replace``, which
+    drops them. ``where`` names the target (masked URL) in the message."""
+    existing = set(sa.inspect(engine).get_table_names(schema=schema))
+    clash = sorted(existing & set(metadata.tables))
+    if clash and not replace:
+        raise AnalysisError(
+            f"{where} already has table(s) {', '.join(clash)}: pass --replace to drop and "
+            "reload them, or choose another database or --schema"
+        )
+    if clash:
+        with engine.begin() as conn:
+            metadata.drop_all(conn.execution_options(schema_translate_map={None: schema}))

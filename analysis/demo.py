@@ -62,18 +62,7 @@ def load_demo(url: str, schema_name: str | None = None, replace: bool = False) -
     """
     engine = writable_engine(url)
     try:
-        existing = set(sa.inspect(engine).get_table_names(schema=schema_name))
-        clash = sorted(existing & set(schema.metadata.tables))
-        if clash and not replace:
-            raise AnalysisError(
-                f"{mask_url(url)} already has table(s) {', '.join(clash)}: pass --replace to "
-                "drop and reload them, or choose another database or --schema"
-            )
-        if clash:
-            with engine.begin() as conn:
-                schema.metadata.drop_all(
-                    conn.execution_options(schema_translate_map={None: schema_name})
-                )
+        bulk.clear_target(engine, schema.metadata, schema_name, replace, mask_url(url))
         return load_tables(engine, schema_name=schema_name)
     except sa.exc.OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0]

@@ -14,7 +14,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
 from analysis import bulk, schema
 from analysis.db import mask_url, writable_engine
@@ -204,16 +203,8 @@ def load_synthetic(
         )
     engine = writable_engine(url)
     try:
-        existing = set(sa.inspect(engine).get_table_names(schema=schema_name))
-        clash = sorted(existing & set(schema.metadata.tables))
-        if clash and not replace:
-            raise AnalysisError(
-                f"{mask_url(url)} already has table(s) {', '.join(clash)}: "
-                "pass --replace to drop and regenerate them"
-            )
+        bulk.clear_target(engine, schema.metadata, schema_name, replace, mask_url(url))
         with engine.begin() as conn:
-            translated = conn.execution_options(schema_translate_map={None: schema_name})
-            schema.metadata.drop_all(translated)
             bulk.create_tables(conn, schema.metadata, schema_name, indexes=False)
         counts = {"session_requests": 0}
         for first in range(0, plan.requests, CHUNK):
