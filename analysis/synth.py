@@ -55,7 +55,7 @@ def uuids(prefix: int, numbers: np.ndarray) -> pd.Series:
 
 def _created_at(rng: np.random.Generator, n: int, plan: Plan) -> pd.Series:
     days = pd.date_range(plan.start, plan.end, freq="D")
-    weights = WEEKDAY_W[days.dayofweek] * (1 + 0.3 * np.sin(np.arange(len(days)) / 9))
+    weights = WEEKDAY_W[days.day_of_week] * (1 + 0.3 * np.sin(np.arange(len(days)) / 9))
     day = rng.choice(len(days), size=n, p=weights / weights.sum())
     hour = rng.choice(24, size=n, p=HOUR_W / HOUR_W.sum())
     seconds = rng.integers(0, 3600, size=n) + rng.random(n).round(3)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from engines import postgres_url
-from helpers import local, make_db, mechanic, profile, request
+from helpers import MECHANIC_FIELDS, local, make_db, mechanic, profile, request
 
 from analysis.cli import EXIT_BAD_INPUT, main
 from analysis.period import Period
@@ -170,25 +170,7 @@ def test_nulls_everywhere_the_schema_allows(tmp_path: Path) -> None:
                 routing_type=None,
             ),
         ],
-        mechanics=[
-            mechanic(
-                **{
-                    c: None
-                    for c in (
-                        "name",
-                        "email",
-                        "phone",
-                        "city",
-                        "province",
-                        "postal_code",
-                        "years_of_experience",
-                        "red_seal_certified",
-                        "account_type",
-                        "workshop_id",
-                    )
-                }
-            )
-        ],
+        mechanics=[mechanic(**dict.fromkeys(MECHANIC_FIELDS))],
         profiles=[
             profile(
                 id=customer,

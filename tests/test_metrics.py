@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
+from helpers import ROSTER_COLUMNS
 
 from analysis import metrics
 from analysis.accounts import TestAccountRules
@@ -362,22 +363,6 @@ def test_missing_fields_treats_null_and_blank_as_missing_but_zero_as_present():
 
 def test_missing_fields_of_nothing_is_empty():
     assert len(metrics.missing_fields(pd.DataFrame(columns=["city"]), ("city",))) == 0
-
-
-ROSTER_COLUMNS = [
-    "mechanic_id",
-    "name",
-    "email",
-    "phone",
-    "city",
-    "province",
-    "postal_code",
-    "years_of_experience",
-    "red_seal_certified",
-    "account_type",
-    "workshop_id",
-    "workshop_name",
-]
 
 
 def roster() -> pd.DataFrame:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from helpers import (
     CUSTOMER_ID,
     PERIOD,
+    ROSTER_COLUMNS,
     fetch,
     local,
     make_db,
@@ -413,17 +414,4 @@ def test_mechanic_roster_joins_the_workshop_name(tmp_path):
     assert roster["workshop_name"].iloc[0] == "Garage A"
     assert roster["workshop_name"].iloc[1:].isna().all()  # no workshop; unknown workshop
     assert roster["workshop_id"].iloc[0] == "aaaaaaaa-0000-0000-0000-000000000000"
-    assert list(roster.columns) == [
-        "mechanic_id",
-        "name",
-        "email",
-        "phone",
-        "city",
-        "province",
-        "postal_code",
-        "years_of_experience",
-        "red_seal_certified",
-        "account_type",
-        "workshop_id",
-        "workshop_name",
-    ]
+    assert list(roster.columns) == ROSTER_COLUMNS
