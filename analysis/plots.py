@@ -37,17 +37,14 @@ def _axes(ax: Axes | None) -> Axes:
     return ax if ax is not None else plt.subplots(figsize=FIGSIZE)[1]
 
 
+def note_in_middle(ax: Axes, text: str) -> None:
+    """A grey note in the middle of an empty chart."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#6c757d")
+
+
 def _empty(ax: Axes, title: str) -> Axes:
     ax.set_title(title)
-    ax.text(
-        0.5,
-        0.5,
-        "No requests in this period",
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        color="#6c757d",
-    )
+    note_in_middle(ax, "No requests in this period")
     ax.set_xticks([])
     ax.set_yticks([])
     return ax

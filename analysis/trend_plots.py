@@ -10,7 +10,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from analysis.plots import status_order, status_palette
+from analysis.plots import note_in_middle, status_order, status_palette
 
 TREND_FIGSIZE = (10, 3.6)
 FAILED_COLOR = "#d62828"
@@ -80,15 +80,7 @@ def requests_per_period(
             legend.set_title("")
             legend.set_frame_on(False)
     else:
-        ax.text(
-            0.5,
-            0.5,
-            "No requests in these periods",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-            color="#6c757d",
-        )
+        note_in_middle(ax, "No requests in these periods")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(title="Requests per period by status", xlabel="period starting", ylabel="requests")
     _period_axis(ax, periods)
@@ -120,15 +112,7 @@ def rates_per_period(periods: pd.DataFrame, ax: Axes | None = None) -> Axes:
         )
         ax.legend(title="", frameon=False, ncols=3, loc="upper left")
     else:
-        ax.text(
-            0.5,
-            0.5,
-            "No requests in these periods",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-            color="#6c757d",
-        )
+        note_in_middle(ax, "No requests in these periods")
     ax.set_ylim(-0.03, 1.15)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set(
