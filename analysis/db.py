@@ -106,7 +106,9 @@ def _read_only_engine(url: URL) -> Engine:
             url,
             connect_args={
                 "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-                "options": "-c default_transaction_read_only=on",
+                # Read-only transactions; no JIT: compiling costs more than it saves on
+                # these short aggregates (about 10 % of the findings at 1M requests).
+                "options": "-c default_transaction_read_only=on -c jit=off",
             },
         )
     if backend == "duckdb":

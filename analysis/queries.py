@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from analysis.period import Period
 from analysis.schema import mechanics, organizations, profiles, session_requests
 from analysis.sql import (
-    SECONDS_PER_DAY,
     bucket,
     computed_once,
     floor_int,
@@ -244,29 +243,26 @@ def participants(period: Period) -> sa.Select:
     ).where(in_period(period))
 
 
-def local_hour_weekday(period: Period) -> tuple[sa.ColumnElement[int], sa.ColumnElement[int]]:
-    """``created_at``'s local hour (0–23) and weekday (0 = Monday … 6 = Sunday), in SQL.
+def hour_weekday_counts(period: Period) -> sa.Select:
+    """Columns: weekday (0 = Monday), hour (local, 0–23), requests.
 
-    Built from local epoch seconds with FLOOR and arithmetic only (no modulo, no date
-    functions), so every engine agrees. 1970-01-01 was a Thursday (weekday 3).
+    Requests are first counted per local hour since 1970 (one expression per row), then the
+    few thousand hours are folded into hour of day and weekday with FLOOR and arithmetic only
+    (no modulo, no date functions), so every engine agrees. 1970-01-01 was a Thursday.
     """
     local = local_epoch_seconds(sr.c.created_at, period.utc_offsets())
-    day = floor_int(local / float(SECONDS_PER_DAY))
-    hour = floor_int((local - day * SECONDS_PER_DAY) / 3600.0)
-    shifted = day + 3
-    weekday = shifted - 7 * floor_int(shifted / 7.0)
-    return hour, weekday
-
-
-def hour_weekday_counts(period: Period) -> sa.Select:
-    """Columns: weekday (0 = Monday), hour (local, 0–23), requests."""
-    hour, weekday = local_hour_weekday(period)
-    hour, weekday = hour.label("hour"), weekday.label("weekday")
-    return (
-        sa.select(weekday, hour, sa.func.count().label("requests"))
+    hour_number = floor_int(local / 3600.0).label("hour_number")
+    per_hour = (
+        sa.select(hour_number, sa.func.count().label("n"))
         .where(in_period(period))
-        .group_by(weekday, hour)
+        .group_by(hour_number)
+        .subquery("per_hour")
     )
+    day = floor_int(per_hour.c.hour_number / 24.0)
+    hour = (per_hour.c.hour_number - day * 24).label("hour")
+    shifted = day + 3
+    weekday = (shifted - 7 * floor_int(shifted / 7.0)).label("weekday")
+    return sa.select(weekday, hour, _total(per_hour.c.n).label("requests")).group_by(weekday, hour)
 
 
 def unassigned_waits(period: Period) -> sa.Select:

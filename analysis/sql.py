@@ -31,10 +31,17 @@ class epoch_seconds(FunctionElement[float]):
 
 @compiles(epoch_seconds)
 def _epoch_default(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    # PostgreSQL and DuckDB
+    # DuckDB (and any other engine with SQL-standard EXTRACT)
     return (
         f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS DOUBLE PRECISION)"
     )
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgres(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # EXTRACT returns numeric since PostgreSQL 14, slow to compute with; date_part() still
+    # returns double precision (about a third faster over a year of requests).
+    return f"date_part('epoch', {compiler.process(element.clauses, **kw)})"
 
 
 @compiles(epoch_seconds, "sqlite")
