@@ -27,7 +27,7 @@ from analysis.assessment import Thresholds
 from analysis.db import describe_url, scrub
 from analysis.errors import AnalysisError
 from analysis.period import Period
-from analysis.report import NOTEBOOK, run_report
+from analysis.report import NOTEBOOK, run_report, run_settings
 
 DONE, SKIPPED, FAILED, NOT_RUN = "done", "skipped", "failed", "not run"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -45,6 +45,13 @@ class Job:
     timeout: float | None = None
     notebook: Path = NOTEBOOK
     schema: str | None = None
+
+    @property
+    def settings(self) -> dict[str, object]:
+        """What this job's outputs are made with (a finished period is skipped only on a match)."""
+        return run_settings(
+            self.notebook, self.period, self.url, self.schema, self.thresholds, self.redact
+        )
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,7 @@ def run_batch(
     outcomes: dict[str, Outcome] = {}
     todo = []
     for job in jobs:
-        if not force and outputs.is_done(job.out, job.period):
+        if not force and outputs.is_done(job.out, job.period, job.notebook, job.settings):
             outcomes[job.period.label] = Outcome(job.period.label, SKIPPED)
         else:
             todo.append(job)

@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.assessment import Thresholds
@@ -153,7 +154,12 @@ def _run(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     whole = Period.parse(args.start, args.end, args.timezone)
-    periods = split(whole, args.every)
+    now = datetime.now(UTC)
+    whole.ensure_not_future(now)  # one message, not one failure per period
+    every_period = split(whole, args.every)
+    periods = [p for p in every_period if p.utc_start <= now]
+    if later := len(every_period) - len(periods):
+        print(f"note: {later} period(s) starting after today left out", file=sys.stderr)
     if args.workers < 1:
         raise AnalysisError(
             f"--workers {args.workers} is not a number of processes: give 1 or more"

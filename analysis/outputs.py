@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.period import Period, parse_date
-from analysis.report import FINDINGS_FILE
+from analysis.report import FINDINGS_FILE, json_name, run_record_name
 
 FAILED_SUFFIX = ".failed.json"
 LOG_DIR = "logs"
@@ -32,9 +32,13 @@ def report_dir(out: Path, period: Period) -> Path:
     return out / period.label
 
 
-def is_done(out: Path, period: Period) -> bool:
-    """A complete report exists (the runner moves a folder into place only when complete)."""
-    return (report_dir(out, period) / FINDINGS_FILE).is_file()
+def is_done(out: Path, period: Period, notebook: Path, settings: dict[str, Any]) -> bool:
+    """``notebook``'s complete outputs for ``period`` exist, made with ``settings``
+    (``report.run_settings``); the runner moves a folder into place only when complete."""
+    folder = report_dir(out, period)
+    if not (folder / json_name(notebook)).is_file():
+        return False
+    return _read_json(folder / run_record_name(notebook)) == settings
 
 
 def failure_path(out: Path, label: str) -> Path:

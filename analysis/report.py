@@ -6,6 +6,7 @@ when the notebook, the HTML and findings.json all exist: a failure leaves nothin
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -23,7 +24,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from analysis.assessment import Thresholds
-from analysis.db import SCHEMA_ENV, URL_ENV, connect, resolve_schema, resolve_url
+from analysis.db import SCHEMA_ENV, URL_ENV, connect, describe_url, resolve_schema, resolve_url
 from analysis.errors import AnalysisError
 from analysis.period import Period
 from analysis.snapshot import check_coverage
@@ -144,6 +145,32 @@ def json_name(notebook: Path) -> str:
     return FINDINGS_FILE if notebook.name == NOTEBOOK.name else f"{notebook.stem}.json"
 
 
+def run_record_name(notebook: Path) -> str:
+    """``<notebook>.run.json``: the settings that notebook's outputs in a folder were made with."""
+    return f"{notebook.stem}.run.json"
+
+
+def run_settings(
+    notebook: Path,
+    period: Period,
+    url: str,
+    schema: str | None,
+    thresholds: Thresholds | None,
+    redact: bool,
+) -> dict[str, object]:
+    """What decides a notebook's outputs besides the data: a batch re-runs a period whose
+    recorded settings differ (e.g. unmasked then, masked now). The source is described,
+    never given by its URL."""
+    return {
+        "notebook": notebook.stem,
+        "timezone": period.timezone,
+        "source": describe_url(url),
+        "schema": schema,
+        "thresholds": asdict(thresholds or Thresholds()),
+        "redact": redact,
+    }
+
+
 def _declared(notebook: Path, parameters: dict[str, object]) -> dict[str, object]:
     """The parameters the notebook's ``parameters`` cell declares (others are not injected);
     all of them when none can be read from it."""
@@ -221,6 +248,10 @@ def run_report(
             )
         if not (staging / json_file).is_file():
             raise NotebookFailed(f"the notebook {notebook.name} did not write {json_file}")
+        settings = run_settings(notebook, period, url, schema, thresholds, redact)
+        (staging / run_record_name(notebook)).write_text(
+            json.dumps(settings, indent=2) + "\n", encoding="utf-8"
+        )
         export_html(executed, executed.with_suffix(".html"))
         destination = out_root / period.label
         _keep_others(destination, staging)

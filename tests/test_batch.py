@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+import shutil
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import nbformat
 import pytest
@@ -137,6 +139,39 @@ def test_rerun_skips_finished_periods(weekly: Run) -> None:
     assert again.code == 0, again.stderr
     assert "2 periods: 0 written, 2 skipped" in again.stdout
     assert (weekly.out / WEEKS[0] / "findings.json").stat().st_mtime_ns == before
+
+
+def test_rerun_with_other_settings_runs_again(weekly: Run, tmp_path: Path) -> None:
+    """A report made masked is not reused for an unmasked run, nor for another notebook."""
+    out = tmp_path / "reports"
+    shutil.copytree(weekly.out / WEEKS[5], out / WEEKS[5])
+    week = ("--start", "2025-11-03", "--end", "2025-11-09", "--every", "week")
+    same = batch(out, *week)
+    assert "1 periods: 0 written, 1 skipped" in same.stdout, same.stderr
+    unmasked = batch(out, *week, "--no-redact")
+    assert unmasked.code == 0, unmasked.stderr
+    assert "1 periods: 1 written, 0 skipped" in unmasked.stdout
+    record = json.loads((out / WEEKS[5] / "session_investigation.run.json").read_text())
+    assert record["redact"] is False and record["notebook"] == "session_investigation"
+    findings = json.loads((out / WEEKS[5] / "findings.json").read_text())
+    assert "cust1@test.com" in {c["customer"] for c in findings["customers"]}
+
+
+def test_a_range_in_the_future_is_bad_input(tmp_path: Path) -> None:
+    run = batch(tmp_path / "out", "--start", "2999-01-01", "--end", "2999-03-31", "--every", "week")
+    assert run.code == 2
+    assert run.stderr.count("\n") == 1 and "entirely in the future" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_periods_after_today_are_left_out(tmp_path: Path) -> None:
+    # "today" as the batch sees it: in the default time zone, America/Toronto
+    this_month = datetime.now(ZoneInfo("America/Toronto")).date().replace(day=1)
+    end = (this_month + timedelta(days=62)).replace(day=1) - timedelta(days=1)
+    run = batch(tmp_path / "out", "--start", str(this_month), "--end", str(end), "--every", "month")
+    assert run.code == 0, run.stderr
+    assert "1 periods: 1 written" in run.stdout
+    assert "1 period(s) starting after today left out" in run.stderr
 
 
 # --- failures -------------------------------------------------------------------------------

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
+from analysis.assessment import Thresholds
 from analysis.cli import main
 from analysis.db import DEMO_DB
 from analysis.period import Period
@@ -43,10 +45,24 @@ def html(report: Path) -> str:
     return (report / "session_investigation.html").read_text()
 
 
-def test_outputs_are_the_three_files(report: Path) -> None:
+def test_outputs_are_the_report_files_and_their_settings(report: Path) -> None:
     names = sorted(p.name for p in report.iterdir())
-    assert names == ["findings.json", "session_investigation.html", "session_investigation.ipynb"]
+    assert names == [
+        "findings.json",
+        "session_investigation.html",
+        "session_investigation.ipynb",
+        "session_investigation.run.json",
+    ]
     assert not [p for p in report.parent.iterdir() if p.name.startswith(".")]
+    settings = json.loads((report / "session_investigation.run.json").read_text())
+    assert settings == {
+        "notebook": "session_investigation",
+        "timezone": "America/Toronto",
+        "source": "sqlite file copy.db",  # described, never the URL
+        "schema": None,
+        "thresholds": asdict(Thresholds()),
+        "redact": True,
+    }
 
 
 def test_period(findings: dict) -> None:
@@ -304,8 +320,10 @@ def test_profile_audit_runs_into_the_same_folder(report: Path) -> None:
         "profile_audit.html",
         "profile_audit.ipynb",
         "profile_audit.json",
+        "profile_audit.run.json",
         "session_investigation.html",
         "session_investigation.ipynb",
+        "session_investigation.run.json",
     ]
     audit = json.loads((folder / "profile_audit.json").read_text())
     incomplete = sorted(m["mechanic_id"] for m in audit["mechanics"] if m["missing"])
