@@ -50,6 +50,11 @@ class Headline:
     mechanics_involved: int
 
     @property
+    def test_customers(self) -> int:
+        """Customers recognised as test accounts (``TestAccountRules``)."""
+        return int(self.customers["test_account"].sum()) if len(self.customers) else 0
+
+    @property
     def cancel_rate(self) -> float:
         return self.cancelled / self.total if self.total else 0.0
 
@@ -163,7 +168,7 @@ def readiness(h: Headline, t: Thresholds) -> pd.DataFrame:
         ("Cancelled sessions", h.cancelled, t.min_cancelled),
         ("Pending sessions", h.pending, t.min_pending),
         ("Working mechanics", h.mechanics_involved, t.min_working_mechanics),
-        ("Test customers", len(h.customers), t.min_test_customers),
+        ("Test customers", h.test_customers, t.min_test_customers),
     ]
     return pd.DataFrame(
         [(m, c, f"{n}+", readiness_status(c, n)) for m, c, n in rows],
@@ -216,11 +221,12 @@ def recommendations(
             + "."
         )
     actions += _mechanic_actions(h, t, mechanics, roster)
-    if len(h.customers) < t.min_test_customers:
-        missing = t.min_test_customers - len(h.customers)
+    # Test customers to create only matter while the platform is being tested.
+    if verdict_["test_data"] and h.test_customers < t.min_test_customers:
+        missing = t.min_test_customers - h.test_customers
         actions.append(
-            f"Create {plural(missing, 'more customer')} with complete profiles "
-            f"(address, postal code, coordinates): {len(h.customers)} took part, "
+            f"Create {plural(missing, 'more test customer')} with complete profiles "
+            f"(address, postal code, coordinates): {h.test_customers} took part, "
             f"{t.min_test_customers} are needed."
         )
     if h.completed < t.min_completed:

@@ -16,11 +16,12 @@ import sqlalchemy as sa
 
 from analysis import metrics, queries
 from analysis.assessment import MECHANIC_TYPES
-from analysis.db import connect, describe_url, read_frame, resolve_url
+from analysis.db import connect, read_frame, resolve_url
 from analysis.errors import AnalysisError
 from analysis.findings import _jsonable
 from analysis.period import DEFAULT_TIMEZONE, Period
 from analysis.schema import CUSTOMER_PROFILE_FIELDS, MECHANIC_PROFILE_FIELDS
+from analysis.snapshot import check_coverage, describe_source
 
 
 @dataclass
@@ -175,6 +176,8 @@ def audit(
         customer_fields, queries.period_customer_profiles(period), "customer_fields"
     )
     with connect(url, schema) as conn:
+        check_coverage(conn, period)
+        database = describe_source(conn, url)
         roster = read_frame(conn, queries.mechanic_roster())
         mechanic_counts = read_frame(conn, queries.mechanic_status_counts(period))
         profiles = read_frame(conn, queries.period_customer_profiles(period))
@@ -182,7 +185,7 @@ def audit(
         orphans = read_frame(conn, queries.customers_without_profile(period))
     return ProfileAudit(
         period=period,
-        database=describe_url(url),
+        database=database,
         mechanic_fields=m_fields,
         customer_fields=c_fields,
         mechanics=_with_requests(

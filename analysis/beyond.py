@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from analysis import compare, factors, metrics, quality, queries, timing
 from analysis.db import read_frame
 from analysis.period import Period
+from analysis.snapshot import covers, snapshot_range
 from analysis.uncertainty import rate_entry, with_interval
 
 # findings.json "rates" key → headline figure
@@ -38,6 +39,8 @@ class Beyond:
     hour_weekday: pd.DataFrame  # timing.hour_weekday_matrix
     waits: pd.DataFrame  # timing.unassigned_waits
     factors: pd.DataFrame  # factors.factor_table
+    # Why the previous period can't be compared (a snapshot of this period only), else None
+    previous_unavailable: str | None = None
 
     @property
     def movements(self) -> pd.DataFrame:
@@ -45,19 +48,23 @@ class Beyond:
 
     def to_dict(self) -> dict[str, Any]:
         p = self.previous_period
+        if self.previous_unavailable:
+            previous = {"start": p.start, "end": p.end, "unavailable": self.previous_unavailable}
+            compared: dict[str, Any] = {"comparison": [], "what_changed": []}
+        else:
+            previous = {"start": p.start, "end": p.end, "figures": _plain(self.previous_figures)}
+            compared = {
+                "comparison": self.comparison.drop(columns="kind").to_dict(orient="records"),
+                "what_changed": list(self.movements["figure"]),
+            }
         return {
             "anomalies": [
                 {"check": r.check, "count": int(r.count), "request_ids": list(r.request_ids)}
                 for r in self.anomalies.itertuples()
             ],
             "rates": self.rates,
-            "previous_period": {
-                "start": p.start,
-                "end": p.end,
-                "figures": _plain(self.previous_figures),
-            },
-            "comparison": self.comparison.drop(columns="kind").to_dict(orient="records"),
-            "what_changed": list(self.movements["figure"]),
+            "previous_period": previous,
+            **compared,
             "requests_by_weekday_hour": {
                 day: {str(h): int(n) for h, n in row.items() if n}
                 for day, row in self.hour_weekday.iterrows()
@@ -100,6 +107,10 @@ def collect_beyond(
     period's end, or to ``now`` if that is sooner.
     """
     previous = period.previous()
+    held = snapshot_range(conn)
+    unavailable = None
+    if held is not None and not covers(held, previous):
+        unavailable = f"the snapshot holds requests from {held[0]} to {held[1]} only"
     current = compare.headline_figures(cube, customers, len(mechanics), median_minutes)
     prev_cube = read_frame(conn, queries.request_cube(previous))
     who = read_frame(conn, queries.participants(previous))
@@ -124,6 +135,7 @@ def collect_beyond(
             read_frame(conn, queries.unassigned_waits(period)), min(now, period.utc_end)
         ),
         factors=factors.factor_table(mechanics),
+        previous_unavailable=unavailable,
     )
 
 

@@ -85,7 +85,10 @@ def rates_text(f: Findings) -> str:
 def comparison_table(f: Findings) -> pd.DataFrame:
     rows = []
     for r in f.beyond.comparison.itertuples():
-        rows.append((r.label, _fmt(r.kind, r.current), _fmt(r.kind, r.previous), _change(r)))
+        if f.beyond.previous_unavailable:
+            rows.append((r.label, _fmt(r.kind, r.current), "not in the data", "—"))
+        else:
+            rows.append((r.label, _fmt(r.kind, r.current), _fmt(r.kind, r.previous), _change(r)))
     p = f.beyond.previous_period
     before = f"Previous ({p.start:%d %b} – {p.end:%d %b})"
     return pd.DataFrame(rows, columns=["Figure", "This period", before, "Change"])
@@ -118,6 +121,8 @@ def what_changed_text(f: Findings) -> str:
     b = f.beyond
     p = b.previous_period
     span = f"the previous {plural(p.days, 'day')} ({p.start:{DATE_FORMAT}} – {p.end:{DATE_FORMAT}})"
+    if b.previous_unavailable:
+        return f"No comparison with {span}: {b.previous_unavailable}."
     before = b.previous_figures["requests"]
     if not before:
         if not f.total:

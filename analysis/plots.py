@@ -144,10 +144,16 @@ def response_times(bins: pd.DataFrame, median: float | None, ax: Axes | None = N
     return ax
 
 
-def top_with_others(table: pd.DataFrame, key: str, top_n: int = TOP_N) -> pd.DataFrame:
+def top_with_others(
+    table: pd.DataFrame, key: str, top_n: int = TOP_N, statuses: list[str] | None = None
+) -> pd.DataFrame:
     """Long (key, status, requests) rows for the ``top_n`` busiest keys plus one ``others`` row
-    per status. ``table``: one row per key with ``requests`` and a column per status."""
-    statuses = [c for c in table.columns if c in STATUS_COLORS or c == MISSING_STATUS]
+    per status. ``table``: one row per key with ``requests`` and a column per status in
+    ``statuses`` (default: the known statuses' columns; pass the period's statuses so an
+    unexpected one is drawn, not dropped)."""
+    if statuses is None:
+        statuses = [c for c in table.columns if c in STATUS_COLORS or c == MISSING_STATUS]
+    statuses = [s for s in statuses if s in table.columns]
     ranked = table.sort_values("requests", ascending=False)
     head, tail = ranked.head(top_n), ranked.iloc[top_n:]
     long = head.melt(id_vars=[key], value_vars=statuses, var_name="status", value_name="n")
@@ -159,14 +165,20 @@ def top_with_others(table: pd.DataFrame, key: str, top_n: int = TOP_N) -> pd.Dat
 
 
 def requests_per(
-    table: pd.DataFrame, key: str, title: str, ax: Axes | None = None, top_n: int = TOP_N
+    table: pd.DataFrame,
+    key: str,
+    title: str,
+    ax: Axes | None = None,
+    top_n: int = TOP_N,
+    statuses: list[str] | None = None,
 ) -> Axes:
     """Horizontal stacked bars of requests by status per ``key`` (customer or mechanic), the
-    ``top_n`` busiest and the rest folded into one "others" bar."""
+    ``top_n`` busiest and the rest folded into one "others" bar; ``statuses`` as in
+    ``top_with_others``."""
     ax = _axes(ax)
     if table.empty:
         return _empty(ax, title)
-    long = top_with_others(table, key, top_n)
+    long = top_with_others(table, key, top_n, statuses)
     # A categorical axis keeps the busiest-first order whatever statuses each row has.
     long[key] = pd.Categorical(long[key], categories=list(dict.fromkeys(long[key])))
     statuses = status_order(long["status"])

@@ -117,6 +117,8 @@ def masker_for(f: Findings) -> Masker:
     m.add(f.mechanics.get("name", []), mask_name)
     m.add(f.customer_profiles.get("phone", []), mask_phone)
     m.add(f.mechanic_roster.get("phone", []), mask_phone)
+    # Listed test accounts are stated in the verdict's rules, in the period or not.
+    m.add(sorted(k for k in f.rules.known if "@" in k), mask_email)
     return m
 
 

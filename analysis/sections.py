@@ -378,6 +378,21 @@ def _yes_no(value: Any) -> str:
     return "yes" if bool(value) else "no"
 
 
+def _traits(r: Any) -> list[str]:
+    """A mechanic's profile attributes in words (a ``metrics.mechanic_table`` row)."""
+    if _yes_no(r.profile_complete) == "—":  # no roster row: nothing known about them
+        return ["not in the mechanics table, so no profile on record"]
+    return [
+        "complete profile" if r.profile_complete else "incomplete profile",
+        "Red Seal certified" if r.red_seal_certified else "not Red Seal certified",
+        f"workshop {r.workshop_name}" if isinstance(r.workshop_name, str) else "no workshop",
+        f"{r.years_of_experience} years' experience"
+        if not pd.isna(r.years_of_experience)
+        else "experience unknown",
+        r.city if isinstance(r.city, str) else "city unknown",
+    ]
+
+
 def success_text(f: Findings) -> str:
     """The mechanics who completed requests, with the profile attributes they share."""
     done = f.count("completed")
@@ -388,19 +403,11 @@ def success_text(f: Findings) -> str:
     lines = [f"**{plural(done, 'completed request')}** show the happy path works."]
     unassigned_done = done - (int(winners["completed"].sum()) if len(winners) else 0)
     for r in winners.itertuples():
-        traits = [
-            "complete profile" if r.profile_complete else "incomplete profile",
-            "Red Seal certified" if r.red_seal_certified else "not Red Seal certified",
-            f"workshop {r.workshop_name}" if isinstance(r.workshop_name, str) else "no workshop",
-            f"{r.years_of_experience} years' experience"
-            if not pd.isna(r.years_of_experience)
-            else "experience unknown",
-            r.city if isinstance(r.city, str) else "city unknown",
-        ]
+        name = r.name if isinstance(r.name, str) else "no name"
         lines.append(
-            f"- `{short_id(r.mechanic_id)}` ({r.name}) completed {r.completed} of "
+            f"- `{short_id(r.mechanic_id)}` ({name}) completed {r.completed} of "
             f"{r.requests} ({fmt_rate(int(r.completed), int(r.requests))}, 95 % interval): "
-            f"{', '.join(traits)}."
+            f"{', '.join(_traits(r))}."
         )
     if unassigned_done:
         lines.append(

@@ -140,15 +140,30 @@ def describe_source(conn: Connection, url: str) -> str:
     return text
 
 
-def check_coverage(conn: Connection, period: Period) -> None:
-    """A period snapshot can't answer for dates outside the period it copied."""
+def snapshot_range(conn: Connection) -> tuple[date, date, str] | None:
+    """The first and last local date and the time zone a period snapshot holds; None for a
+    whole database or a whole-database snapshot."""
     info = snapshot_info(conn)
     if info is None or info["period_start"] is None or pd.isna(info["period_start"]):
-        return
-    start, end = _as_date(info["period_start"]), _as_date(info["period_end"])
-    if period.start < start or period.end > end or period.timezone != info["timezone"]:
+        return None
+    return _as_date(info["period_start"]), _as_date(info["period_end"]), str(info["timezone"])
+
+
+def covers(held: tuple[date, date, str] | None, period: Period) -> bool:
+    """Whether a source holding ``held`` (``snapshot_range``) can answer for ``period``."""
+    if held is None:
+        return True
+    start, end, timezone = held
+    return start <= period.start and period.end <= end and period.timezone == timezone
+
+
+def check_coverage(conn: Connection, period: Period) -> None:
+    """A period snapshot can't answer for dates outside the period it copied."""
+    held = snapshot_range(conn)
+    if held is not None and not covers(held, period):
+        start, end, timezone = held
         raise AnalysisError(
-            f"this snapshot holds requests from {start} to {end} ({info['timezone']}) only, "
+            f"this snapshot holds requests from {start} to {end} ({timezone}) only, "
             f"not {period.start} to {period.end} ({period.timezone}): take a snapshot that "
             "covers the period, or report on the live database"
         )

@@ -604,8 +604,15 @@ def test_readiness_table_against_default_thresholds():
         {"metric": "Cancelled sessions", "current": 36, "needed": "1+", "status": "Exceeds"},
         {"metric": "Pending sessions", "current": 1, "needed": "1+", "status": "Sufficient"},
         {"metric": "Working mechanics", "current": 3, "needed": "5+", "status": "Need 2 more"},
-        {"metric": "Test customers", "current": 3, "needed": "5+", "status": "Need 2 more"},
+        # jane@gmail.com took part but is no test account
+        {"metric": "Test customers", "current": 2, "needed": "5+", "status": "Need 3 more"},
     ]
+
+
+def test_real_customers_are_not_test_customers():
+    table = readiness(production_headline(), Thresholds())
+    row = table[table["metric"] == "Test customers"].iloc[0]
+    assert (row["current"], row["status"]) == (0, "Need 5 more")
 
 
 def types_frame(counts: dict[str, int]) -> pd.DataFrame:
@@ -671,7 +678,7 @@ def test_recommendations_name_incomplete_mechanics_and_shortfalls():
         "Have workshop-affiliated and independent workshop mechanics take requests too: "
         "this period's requests were served by virtual mechanics only."
     ) in text
-    assert "Create 2 more customers" in text
+    assert "Create 3 more test customers with complete profiles" in text
     assert "more session" not in text  # 6 completed meets the 5 needed
     assert "video (3, 7.0 %) and diagnostic (3, 7.0 %)" in text
     assert actions[-1].startswith("Don't treat the 84 % cancellation rate")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from analysis import investigate
+from analysis.accounts import TestAccountRules
 from analysis.redact import Masker, mask_email, mask_name, mask_phone
 
 
@@ -64,3 +67,13 @@ def test_redacted_findings_mask_every_table_and_sentence() -> None:
     assert safe.total == raw.total == 43
     assert list(safe.customers["requests"]) == list(raw.customers["requests"])
     assert "cust1@test.com" in str(raw.to_dict())  # the original is left as it was
+
+
+def test_listed_test_accounts_are_masked_too() -> None:
+    """A known test account is named in the verdict's rules even when it made no request."""
+    rules = TestAccountRules(known=frozenset({"qa.lead@garage-real.ca", "cust1@test.com"}))
+    f = investigate("2025-10-29", "2025-11-06", rules=rules)
+    assert "qa.lead@garage-real.ca" in json.dumps(f.to_dict())
+    shared = json.dumps(f.redacted().to_dict())
+    assert "qa.lead@garage-real.ca" not in shared and "cust1@test.com" not in shared
+    assert f.redacted().verdict["rules"]["known"] == ["c***1@test.com", "q***d@garage-real.ca"]

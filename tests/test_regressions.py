@@ -9,6 +9,7 @@ from helpers import PERIOD, fetch, local, make_db, mechanic, request
 from analysis import queries
 from analysis.db import connect
 from analysis.findings import collect
+from analysis.sections import success_text
 from analysis.sql import day_from_number
 
 
@@ -43,3 +44,23 @@ def test_findings_without_any_mechanic_on_record(tmp_path) -> None:
     assert document["incomplete_mechanics"] == []
     assert document["assignment"]["mechanics_on_record"] == 0
     json.dumps(document)
+
+
+def test_completing_mechanic_missing_from_the_roster(tmp_path) -> None:
+    """NaN profile attributes read as true: "complete profile, Red Seal certified (nan)"."""
+    url = make_db(
+        tmp_path,
+        requests=[
+            request(
+                created_at=local(2025, 10, 30, 12),
+                status="completed",
+                mechanic_id="5f1c0000-0000-4000-8000-000000000001",
+            )
+        ],
+    )
+    with connect(url) as conn:
+        text = success_text(collect(conn, PERIOD))
+    assert "`5f1c0000` (no name) completed 1 of 1" in text
+    assert "not in the mechanics table" in text
+    assert "complete profile" not in text and "Red Seal certified" not in text
+    assert "nan" not in text
