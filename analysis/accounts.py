@@ -16,7 +16,9 @@ RESERVED_DOMAINS: tuple[str, ...] = (
     ".invalid",
     ".localhost",
 )
-# "test" as a word-ish part of an address: cust1@test.com, ktest@…, test.user@…
+# "test" anywhere in the address, as the original report judged (cust1@test.com, ktest@…,
+# test.user@…); a substring, so it also catches e.g. contest@…: pass narrower patterns (or a
+# known list) in TestAccountRules where real addresses contain it.
 TEST_PATTERNS: tuple[str, ...] = (r"test",)
 
 

@@ -181,7 +181,6 @@ USED_COLUMNS: dict[str, tuple[str, ...]] = {
         "id",
         "email",
         "full_name",
-        "role",
         "phone",
         "city",
         "province",

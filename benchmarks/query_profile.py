@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from bench import DEFAULT_DATA, END, ENGINES, START, TIMEZONE, Target, label
+from bench import DEFAULT_DATA, END, ENGINES, START, TIMEZONE, Target, label, load, postgres_problem
 from sqlalchemy.engine import Engine
 
 from analysis.findings import investigate
@@ -120,7 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
         if engine not in ENGINES:
             parser.error(f"unknown engine {engine!r}: use {', '.join(ENGINES)}")
-        total, per_query = profile(Target(engine, args.size, args.data_dir), args.runs)
+        target = Target(engine, args.size, args.data_dir)
+        if engine == "postgresql" and (problem := postgres_problem()):
+            lines += [f"### postgresql: skipped, {problem}", ""]
+            continue
+        load(target, reload=False)  # reuses data bench.py loaded; loads it when missing
+        total, per_query = profile(target, args.runs)
         lines += table(engine, args.size, total, per_query)
     print("\n".join(lines))
     if args.append:
