@@ -1,9 +1,10 @@
 """Many periods at once: one notebook per period through ``analysis.report.run_report``, run in
 parallel worker processes, with a progress bar, a log per period and a time limit per notebook.
 
-A period whose report exists is skipped unless ``force``. A failed period leaves no report,
-a failure record (``analysis.outputs``) and its log; without ``continue_on_error`` the first
-failure stops periods not yet started (those already running finish).
+A period whose report exists, made with the same settings (``report.run_settings``), is
+skipped unless ``force``. A failed period leaves no report, a failure record
+(``analysis.outputs``) and its log; without ``continue_on_error`` the first failure stops
+periods not yet started (those already running finish).
 """
 
 from __future__ import annotations

@@ -112,15 +112,16 @@ def collect_beyond(
     if held is not None and not covers(held, previous):
         unavailable = f"the snapshot holds requests from {held[0]} to {held[1]} only"
     current = compare.headline_figures(cube, customers, len(mechanics), median_minutes)
-    prev_cube = read_frame(conn, queries.request_cube(previous))
-    who = read_frame(conn, queries.participants(previous))
-    prev_response = metrics.response_stats(read_frame(conn, queries.response_summary(previous)))
-    before = compare.headline_figures(
-        prev_cube,
-        int(who["customers"].iloc[0]) if len(who) else 0,
-        int(who["mechanics"].iloc[0]) if len(who) else 0,
-        prev_response["median"],
-    )
+    if unavailable:  # nothing to read: the source holds no requests before this period
+        before = compare.headline_figures(cube.iloc[0:0], 0, 0, None)
+    else:
+        who = read_frame(conn, queries.participants(previous))
+        before = compare.headline_figures(
+            read_frame(conn, queries.request_cube(previous)),
+            int(who["customers"].iloc[0]) if len(who) else 0,
+            int(who["mechanics"].iloc[0]) if len(who) else 0,
+            metrics.response_stats(read_frame(conn, queries.response_summary(previous)))["median"],
+        )
     return Beyond(
         anomalies=quality.anomalies(read_frame(conn, quality.anomaly_rows(period))),
         rates=headline_rates(current),

@@ -6,6 +6,7 @@ when the notebook, the HTML and findings.json all exist: a failure leaves nothin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -24,7 +25,16 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from analysis.assessment import Thresholds
-from analysis.db import SCHEMA_ENV, URL_ENV, connect, describe_url, resolve_schema, resolve_url
+from analysis.db import (
+    SCHEMA_ENV,
+    URL_ENV,
+    connect,
+    describe_url,
+    mask_url,
+    parse_url,
+    resolve_schema,
+    resolve_url,
+)
 from analysis.errors import AnalysisError
 from analysis.period import Period
 from analysis.snapshot import check_coverage
@@ -153,22 +163,36 @@ def run_record_name(notebook: Path) -> str:
 def run_settings(
     notebook: Path,
     period: Period,
-    url: str,
+    url: str | None,
     schema: str | None,
     thresholds: Thresholds | None,
     redact: bool,
+    now: datetime | None = None,
 ) -> dict[str, object]:
     """What decides a notebook's outputs besides the data: a batch re-runs a period whose
-    recorded settings differ (e.g. unmasked then, masked now). The source is described,
-    never given by its URL."""
+    recorded settings differ (unmasked then, masked now; another database; an edited
+    notebook; a period that was still under way). The source is described, and identified by
+    a hash of its password-masked URL (absolute path for a file), never given by its URL."""
+    url, schema = resolve_url(url), resolve_schema(schema)
+    now = now or datetime.now(UTC)
     return {
         "notebook": notebook.stem,
+        "notebook_sha256": hashlib.sha256(notebook.read_bytes()).hexdigest(),
         "timezone": period.timezone,
+        "period_complete": period.utc_end <= now,
         "source": describe_url(url),
+        "source_id": _source_id(url),
         "schema": schema,
         "thresholds": asdict(thresholds or Thresholds()),
         "redact": redact,
     }
+
+
+def _source_id(url: str) -> str:
+    parsed = parse_url(url)
+    if parsed.get_backend_name() in ("sqlite", "duckdb") and parsed.database:
+        parsed = parsed.set(database=str(Path(parsed.database).resolve()))
+    return hashlib.sha256(mask_url(parsed).encode()).hexdigest()[:16]
 
 
 def _declared(notebook: Path, parameters: dict[str, object]) -> dict[str, object]:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import nbformat
 import pytest
 
+from analysis.assessment import Thresholds
 from analysis.errors import AnalysisError
 from analysis.index import kind
 from analysis.period import Period
-from analysis.report import NOTEBOOK
+from analysis.report import NOTEBOOK, run_settings
 from analysis.split import split
 from tests.conftest import Run, analysis_cli, batch, personal_values, written_files
 
@@ -86,10 +87,11 @@ def test_one_report_per_week(weekly: Run) -> None:
     assert folders == WEEKS
     for label in WEEKS:
         names = sorted(p.name for p in (weekly.out / label).iterdir())
-        assert names[:3] == [
+        assert names == [
             "findings.json",
             "session_investigation.html",
             "session_investigation.ipynb",
+            "session_investigation.run.json",
         ]
         assert (weekly.out / "logs" / f"{label}.log").is_file()
     assert "9 periods: 9 written" in weekly.stdout
@@ -142,7 +144,7 @@ def test_rerun_skips_finished_periods(weekly: Run) -> None:
 
 
 def test_rerun_with_other_settings_runs_again(weekly: Run, tmp_path: Path) -> None:
-    """A report made masked is not reused for an unmasked run, nor for another notebook."""
+    """A report is reused only for the same settings: not unmasked, nor with other thresholds."""
     out = tmp_path / "reports"
     shutil.copytree(weekly.out / WEEKS[5], out / WEEKS[5])
     week = ("--start", "2025-11-03", "--end", "2025-11-09", "--every", "week")
@@ -155,6 +157,37 @@ def test_rerun_with_other_settings_runs_again(weekly: Run, tmp_path: Path) -> No
     assert record["redact"] is False and record["notebook"] == "session_investigation"
     findings = json.loads((out / WEEKS[5] / "findings.json").read_text())
     assert "cust1@test.com" in {c["customer"] for c in findings["customers"]}
+    stricter = batch(out, *week, "--no-redact", "--min-completed", "9")
+    assert "1 periods: 1 written, 0 skipped" in stricter.stdout, stricter.stderr
+
+
+def test_a_report_without_its_settings_record_is_made_again(weekly: Run, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    shutil.copytree(weekly.out / WEEKS[0], out / WEEKS[0])
+    (out / WEEKS[0] / "session_investigation.run.json").unlink()
+    again = batch(out, "--start", "2025-10-01", "--end", "2025-10-05", "--every", "week")
+    assert "1 periods: 1 written, 0 skipped" in again.stdout, again.stderr
+
+
+def test_settings_tell_sources_periods_and_notebooks_apart(tmp_path: Path) -> None:
+    week = Period.parse("2025-11-03", "2025-11-09")
+    now = datetime(2025, 11, 20, tzinfo=UTC)
+
+    def settings(url: str, period: Period = week, notebook: Path = NOTEBOOK) -> dict:
+        return run_settings(notebook, period, url, None, Thresholds(), True, now)
+
+    one, other = tmp_path / "a" / "p.duckdb", tmp_path / "b" / "p.duckdb"
+    assert settings(f"duckdb:///{one}")["source"] == settings(f"duckdb:///{other}")["source"]
+    assert settings(f"duckdb:///{one}")["source_id"] != settings(f"duckdb:///{other}")["source_id"]
+    assert settings(f"duckdb:///{one}") == settings(f"duckdb:///{one}")
+    pg = settings("postgresql+psycopg://analyst:hunter2-pw@db.example.org:5432/prod")
+    assert "hunter2-pw" not in json.dumps(pg) and "analyst" not in json.dumps(pg)
+    assert settings(f"duckdb:///{one}")["period_complete"] is True
+    under_way = Period.parse("2025-11-17", "2025-11-23")
+    assert settings(f"duckdb:///{one}", under_way)["period_complete"] is False
+    edited = tmp_path / "session_investigation.ipynb"
+    edited.write_bytes(NOTEBOOK.read_bytes() + b"\n")
+    assert settings(f"duckdb:///{one}", notebook=edited) != settings(f"duckdb:///{one}")
 
 
 def test_a_range_in_the_future_is_bad_input(tmp_path: Path) -> None:

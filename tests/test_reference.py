@@ -3,6 +3,7 @@ reference period must give every figure of ../shared/reference/README.md."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -15,7 +16,7 @@ from analysis.assessment import Thresholds
 from analysis.cli import main
 from analysis.db import DEMO_DB
 from analysis.period import Period
-from analysis.report import NOTEBOOKS, run_report
+from analysis.report import NOTEBOOK, NOTEBOOKS, run_report
 
 C62 = "c62837da-8ff1-4218-afbe-3da2e940dfd7"
 M2750 = "2750cdea-36d2-4c84-a5b3-37d8f5f9d1e5"
@@ -55,14 +56,19 @@ def test_outputs_are_the_report_files_and_their_settings(report: Path) -> None:
     ]
     assert not [p for p in report.parent.iterdir() if p.name.startswith(".")]
     settings = json.loads((report / "session_investigation.run.json").read_text())
+    notebook_hash = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
     assert settings == {
         "notebook": "session_investigation",
+        "notebook_sha256": notebook_hash,
         "timezone": "America/Toronto",
+        "period_complete": True,
         "source": "sqlite file copy.db",  # described, never the URL
+        "source_id": settings["source_id"],
         "schema": None,
         "thresholds": asdict(Thresholds()),
         "redact": True,
     }
+    assert re.fullmatch(r"[0-9a-f]{16}", settings["source_id"])
 
 
 def test_period(findings: dict) -> None:

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from conftest import analysis_cli
+from engines import database, load_demo_into
+from helpers import PERIOD
 
 from analysis import schema
 from analysis.db import DEMO_DB
 from analysis.errors import AnalysisError
 from analysis.findings import investigate
 from analysis.snapshot import snapshot_range, take_snapshot
-from tests.conftest import analysis_cli
-from tests.engines import database, load_demo_into
-from tests.helpers import PERIOD
 
 DEMO_URL = f"sqlite:///{DEMO_DB}"
 
@@ -83,7 +83,9 @@ def test_whole_database_snapshot_compares_with_the_previous_period(tmp_path: Pat
     take_snapshot(DEMO_URL, target, show_progress=False)
     findings = investigate("2025-10-29", "2025-11-06", db=f"duckdb:///{target}")
     assert findings.beyond.previous_unavailable is None
-    assert "previous_period" in findings.to_dict() and findings.to_dict()["comparison"]
+    data = findings.to_dict()
+    assert "figures" in data["previous_period"] and data["comparison"]
+    assert "unavailable" not in data["previous_period"]
 
 
 def test_a_period_outside_the_snapshot_is_refused(period_snapshot: Path) -> None:
