@@ -719,6 +719,12 @@ def load_table(results: list[Result]) -> list[str]:
     return lines
 
 
+WHY_MISSED = (
+    "Why the missed targets are missed, and what would change it: the README, section "
+    "[Benchmarks](../README.md#benchmarks); per statement: the last section below."
+)
+
+
 def verdict(ok: bool | None) -> str:
     return "not measured" if ok is None else ("**met**" if ok else "**missed**")
 
@@ -819,8 +825,8 @@ def write_results(
     lines += [f"- code: {args.commit or 'unknown'}"]
     lines += [
         f"- load average (1/5/15 min) at the start {args.load_start}, at the end "
-        f"{load_average()} on {os.cpu_count()} cores (above the core count, other work "
-        "competed for the CPU: expect noise)",
+        f"{load_average()} on {os.cpu_count()} cores (a load above the core count means "
+        "other work competed for the CPU: expect noise)",
         "",
     ]
     if skipped:
@@ -865,6 +871,7 @@ def write_results(
         "",
     ]
     lines += targets(results, notebook)
+    lines += ["", WHY_MISSED]
     lines += ["", "## Timings", "", *results_table(results)]
     notes = [f"- {r.engine} {label(r.size)}: {r.naive_note}" for r in results if r.naive_note]
     lines += ["", *notes] if notes else []
