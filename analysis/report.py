@@ -241,10 +241,11 @@ def run_report(
 ) -> Path:
     """Execute ``notebook`` for ``period`` into ``<out_dir>/<start>_<end>/``; return that folder.
 
-    It holds the executed notebook, ``<notebook>.html`` and its JSON (``findings.json`` for the
-    investigation, ``<notebook>.json`` otherwise); other notebooks' outputs already in the
-    folder are kept. Parameters the notebook does not declare are not passed. ``redact`` masks
-    personal data (``analysis.redact``); ``timeout`` bounds the whole notebook run, in seconds.
+    It holds the executed notebook, ``<notebook>.html``, its JSON (``findings.json`` for the
+    investigation, ``<notebook>.json`` otherwise) and ``<notebook>.run.json`` (``run_settings``);
+    other notebooks' outputs already in the folder are kept. Parameters the notebook does not
+    declare are not passed. ``redact`` masks personal data (``analysis.redact``); ``timeout``
+    bounds the whole notebook run, in seconds.
     """
     period.ensure_not_future(datetime.now(UTC))
     url, schema = resolve_url(db), resolve_schema(schema)

@@ -380,7 +380,7 @@ def _yes_no(value: Any) -> str:
 
 def _traits(r: Any) -> list[str]:
     """A mechanic's profile attributes in words (a ``metrics.mechanic_table`` row)."""
-    if _yes_no(r.profile_complete) == "—":  # no roster row: nothing known about them
+    if pd.isna(r.profile_complete):  # no roster row: nothing known about them
         return ["not in the mechanics table, so no profile on record"]
     return [
         "complete profile" if r.profile_complete else "incomplete profile",
