@@ -36,7 +36,7 @@ $(INSTALLED): pyproject.toml
 
 data: $(DEMO_DB) ## Build the SQLite demo database from data/demo/*.csv
 
-$(DEMO_DB): $(DEMO_CSV) analysis/schema.py analysis/demo.py | $(INSTALLED)
+$(DEMO_DB): $(DEMO_CSV) analysis/source/schema.py analysis/load/demo.py | $(INSTALLED)
 	$(PY) -m analysis build-demo --to $@
 
 report: $(INSTALLED) $(DEMO_DB) ## Regenerate the investigation (START=YYYY-MM-DD END=YYYY-MM-DD)

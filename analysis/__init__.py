@@ -1,9 +1,13 @@
 """Session-request investigation: queries, metrics, charts and reports for any period.
 
-Start with ``analysis.findings.investigate`` (interactive) or ``python -m analysis run`` (reports).
+Layers, each importing only from those before it: ``analysis.source`` (reading the platform's
+data) → ``analysis.investigation`` (one period's figures and judgements: ``investigate``,
+``Findings``) → ``analysis.report`` (sentences, tables, charts, masking) → ``analysis.runs``
+(papermill runs, batches, the index). ``analysis.load`` writes databases; nothing analytical
+imports it. Start with ``investigate`` (interactive) or ``python -m analysis run`` (reports).
 """
 
-from analysis.findings import Findings, investigate
+from analysis.investigation import Findings, investigate
 from analysis.period import Period
 
 __all__ = ["Findings", "Period", "investigate"]

@@ -7,18 +7,20 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from analysis.assessment import Thresholds
-from analysis.batch import FAILED, NOT_RUN, Job, run_batch
-from analysis.db import DEMO_DB, connect, mask_url, resolve_schema, resolve_url
+from analysis.domain import DEFAULT_TIMEZONE, Thresholds
 from analysis.errors import AnalysisError
-from analysis.index import build_index
-from analysis.outputs import clear_failure, log_path
-from analysis.period import DEFAULT_TIMEZONE, Period
-from analysis.report import NOTEBOOK, NotebookFailed, notebook_names, notebook_path, run_report
-from analysis.split import EVERY, split
+from analysis.period import EVERY, Period
+from analysis.runs.batch import FAILED, NOT_RUN, Job, run_batch
+from analysis.runs.index import build_index
+from analysis.runs.layout import NOTEBOOK, clear_failure, log_path
+from analysis.runs.runner import NotebookFailed, notebook_names, notebook_path, run_report
+from analysis.source.engine import connect
+from analysis.source.urls import DEMO_DB, mask_url, resolve_schema, resolve_url
 
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -50,13 +52,42 @@ def _report_options(command: argparse.ArgumentParser) -> None:
         default=NOTEBOOK.stem,
         help=f"which notebook to run: {', '.join(notebook_names())} (default {NOTEBOOK.stem})",
     )
-    for name, value in vars(Thresholds()).items():
+    for threshold in fields(Thresholds):
         command.add_argument(
-            f"--{name.replace('_', '-')}",
+            f"--{threshold.name.replace('_', '-')}",
             type=int,
-            default=value,
-            help=f"testing-readiness threshold (default {value})",
+            help=f"testing-readiness threshold (default {threshold.default})",
         )
+    # Each repeatable; given once or more, they replace the library's default list.
+    for option, parameter, what in LIST_OPTIONS:
+        command.add_argument(option, dest=parameter, action="append", metavar="VALUE", help=what)
+
+
+# Repeatable options for notebook parameters that are lists: option, parameter, help.
+LIST_OPTIONS = (
+    (
+        "--test-pattern",
+        "test_email_patterns",
+        "regular expression marking a customer e-mail as a test account (default: test)",
+    ),
+    (
+        "--test-domain",
+        "test_reserved_domains",
+        "domain reserved for testing; a leading dot matches any domain ending so "
+        "(default: the RFC 2606/6761 names)",
+    ),
+    ("--known-test-account", "known_test_accounts", "e-mail always counted as a test account"),
+    (
+        "--mechanic-field",
+        "mechanic_fields",
+        "profile_audit: field a complete mechanic profile needs (default: SCHEMA.md's)",
+    ),
+    (
+        "--customer-field",
+        "customer_fields",
+        "profile_audit: field a complete customer profile needs (default: SCHEMA.md's)",
+    ),
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -131,8 +162,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _thresholds(args: argparse.Namespace) -> Thresholds:
-    return Thresholds(**{k: getattr(args, k) for k in vars(Thresholds())})
+def _parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """The notebook parameters the user set on the command line (the rest keep the library's
+    defaults)."""
+    names = [t.name for t in fields(Thresholds)] + [p for _, p, _ in LIST_OPTIONS]
+    return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -141,10 +175,10 @@ def _run(args: argparse.Namespace) -> int:
         period,
         args.out,
         args.db,
-        _thresholds(args),
         notebook=notebook_path(args.notebook),
         schema=args.schema,
         redact=args.redact,
+        parameters=_parameters(args),
     )
     clear_failure(Path(args.out), period)
     print(f"report written to {folder}")
@@ -156,7 +190,7 @@ def _batch(args: argparse.Namespace) -> int:
     whole = Period.parse(args.start, args.end, args.timezone)
     now = datetime.now(UTC)
     whole.ensure_not_future(now)  # one message, not one failure per period
-    every_period = split(whole, args.every)
+    every_period = whole.split(args.every)
     periods = [p for p in every_period if p.utc_start <= now]
     if later := len(every_period) - len(periods):
         print(f"note: {later} period(s) starting after today left out", file=sys.stderr)
@@ -171,8 +205,9 @@ def _batch(args: argparse.Namespace) -> int:
         pass
     out = Path(args.out)
     notebook = notebook_path(args.notebook)
+    parameters = _parameters(args)
     jobs = [
-        Job(p, out, url, _thresholds(args), args.redact, args.timeout, notebook, schema)
+        Job(p, out, url, parameters, args.redact, args.timeout, notebook, schema, args.every)
         for p in periods
     ]
     result = run_batch(
@@ -198,7 +233,7 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from analysis.browser import check_pages
+    from analysis.runs.browser import check_pages
 
     out = Path(args.out)
     pages = sorted(out.glob(f"*/{NOTEBOOK.with_suffix('.html').name}"))
@@ -222,7 +257,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build_demo(args: argparse.Namespace) -> int:
-    from analysis.demo import build_demo_db
+    from analysis.load.demo import build_demo_db
 
     counts = build_demo_db(Path(args.to))
     print(f"demo database {args.to}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
@@ -230,7 +265,7 @@ def _build_demo(args: argparse.Namespace) -> int:
 
 
 def _load_demo(args: argparse.Namespace) -> int:
-    from analysis.demo import load_demo
+    from analysis.load.demo import load_demo
 
     counts = load_demo(args.db, args.schema, args.replace)
     print(f"demo data loaded into {mask_url(args.db)}: " + _counts(counts))
@@ -238,7 +273,7 @@ def _load_demo(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    from analysis.snapshot import take_snapshot
+    from analysis.load.snapshot import take_snapshot
 
     if (args.start is None) != (args.end is None):
         raise AnalysisError("give both --start and --end to snapshot one period, or neither")
@@ -251,7 +286,7 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from analysis.synth import Plan, load_synthetic
+    from analysis.load.synth import Plan, load_synthetic
 
     period = Period.parse(args.start, args.end)
     plan = Plan(

@@ -1,37 +1,61 @@
-"""A reporting period: two inclusive local dates in a named time zone.
+"""A reporting period: two inclusive local dates in a named time zone, and calendar splits.
 
 Conversion to UTC happens here and nowhere else; everything downstream works in UTC.
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pandas as pd
+
+from analysis.domain import DEFAULT_TIMEZONE
 from analysis.errors import AnalysisError
 
-DEFAULT_TIMEZONE = "America/Toronto"
+Every = Literal["day", "week", "month"]
+EVERY: tuple[str, ...] = get_args(Every)
+# pandas period frequencies: calendar days, Monday–Sunday weeks, calendar months.
+FREQUENCIES = {"day": "D", "week": "W-SUN", "month": "M"}
+# The dates a period may have: UTC bounds must stay representable (a day either side).
+FIRST_YEAR, LAST_DATE = 1900, date(9999, 12, 30)
 
 
 def parse_date(value: str | date, name: str) -> date:
-    """An ISO date (``YYYY-MM-DD``), or an AnalysisError naming the parameter."""
+    """An ISO date (``YYYY-MM-DD``), or an AnalysisError naming the parameter and what is wrong
+    with it (a malformed date, or a day its month doesn't have)."""
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value).strip())
+        return date.fromisoformat(text)
     except ValueError:
+        pass
+    parts = text.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+        year, month = int(parts[0]), int(parts[1])
+        if not 1 <= month <= 12:
+            raise AnalysisError(f"{name} {text}: there is no month {month} (months are 1–12)")
+        days = calendar.monthrange(year, month)[1]
         raise AnalysisError(
-            f"{name} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-10-29"
+            f"{name} {text}: {calendar.month_name[month]} {year} has {days} days"
         ) from None
+    raise AnalysisError(
+        f"{name} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-10-29"
+    ) from None
 
 
 def zone(name: str) -> ZoneInfo:
     """The named IANA time zone, or an AnalysisError saying how to name one."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise AnalysisError(
             f"time zone {name!r} is unknown: use an IANA name such as America/Toronto or UTC"
         ) from None
@@ -52,6 +76,12 @@ class Period:
                 f"the period ends ({self.end}) before it starts ({self.start}): "
                 "give an end date on or after the start date"
             )
+        for name, day in (("start", self.start), ("end", self.end)):
+            if day.year < FIRST_YEAR or day > LAST_DATE:
+                raise AnalysisError(
+                    f"the {name} date {day} is outside the dates a report can cover "
+                    f"({FIRST_YEAR}-01-01 to {LAST_DATE}): check the year"
+                )
 
     @classmethod
     def parse(cls, start: str | date, end: str | date, timezone: str = DEFAULT_TIMEZONE) -> Period:
@@ -106,6 +136,32 @@ class Period:
                 f"the period {self.start} to {self.end} is entirely in the future (today is "
                 f"{today} in {self.timezone}): give dates up to today"
             )
+
+    def split(self, every: str) -> list[Period]:
+        """The calendar days, Monday–Sunday weeks or months covering this period, the first
+        and last clipped to it: ``2025-10-01 .. 2025-10-31`` by week starts with Wednesday
+        1 – Sunday 5 October. So the periods cover the range exactly, no day twice, and their
+        request counts add up to the whole range's."""
+        if every not in FREQUENCIES:
+            raise AnalysisError(
+                f"--every {every!r} is not a period length: use one of {', '.join(EVERY)}"
+            )
+        units = pd.period_range(self.start, self.end, freq=FREQUENCIES[every])
+        return [
+            Period(max(self.start, _first_day(u)), min(self.end, _last_day(u)), self.timezone)
+            for u in units
+        ]
+
+
+def _first_day(unit: pd.Period) -> date:
+    # Through daily periods, not Timestamps: those end in 2262.
+    day = unit.asfreq("D", how="start")
+    return date(day.year, day.month, day.day)
+
+
+def _last_day(unit: pd.Period) -> date:
+    day = unit.asfreq("D", how="end")
+    return date(day.year, day.month, day.day)
 
 
 STEP = timedelta(minutes=15)  # every real-world offset change falls on a quarter hour

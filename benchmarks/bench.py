@@ -12,7 +12,7 @@ fresh child process (``bench.py measure …``). Plus the notebook end to end on 
 and the synthetic-data load times. Prints a table and writes ``benchmarks/results.md``.
 
 Only the package's public API is used (``investigate``, ``run_report``, ``Period``,
-``synth.Plan`` / ``load_synthetic``, the table declarations in ``analysis.schema``).
+``synth.Plan`` / ``load_synthetic``, the table declarations in ``analysis.source.schema``).
 Data lives in ``benchmarks/.data/`` (DuckDB and SQLite files, one per size) and in the
 PostgreSQL database ``analysis_bench`` (one schema per size); it is reused when the same plan
 is already loaded (checked by row count and a ``bench_meta`` record), ``--reload`` forces it.
@@ -44,10 +44,10 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from analysis import schema as tables
-from analysis.findings import investigate
+from analysis.source import schema as tables
+from analysis.investigation.findings import investigate
 from analysis.period import Period
-from analysis.synth import Plan, load_synthetic
+from analysis.load.synth import Plan, load_synthetic
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / ".data"
@@ -567,8 +567,8 @@ def bench_target(target: Target, runs: int, reload: bool) -> Result:
 
 
 def bench_notebook(runs: int) -> tuple[Timing, str]:
-    from analysis.db import demo_url
-    from analysis.report import run_report
+    from analysis.source.engine import demo_url
+    from analysis.runs.runner import run_report
 
     if not DEMO_DB.is_file():
         return Timing(), "demo database missing: run `make data`"
@@ -834,7 +834,7 @@ def write_results(
     lines += [
         "## What was measured",
         "",
-        f"Synthetic data from `analysis.synth` (seed {SEED}): N requests over "
+        f"Synthetic data from `analysis.load.synth` (seed {SEED}): N requests over "
         f"{START}..{END} ({TIMEZONE}), N/50 customers, N/5000 mechanics. The period is the "
         "whole year, so every row is in it. DuckDB and SQLite: one file per size in "
         "`benchmarks/.data/`; PostgreSQL: database `analysis_bench`, schema `bench_<N>`. After "

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from bench import DEFAULT_DATA, END, ENGINES, START, TIMEZONE, Target, label, load, postgres_problem
 from sqlalchemy.engine import Engine
 
-from analysis.findings import investigate
+from analysis.investigation.findings import investigate
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "analysis"
 # The call that names a query: queries.request_cube(period), quality.anomaly_rows(…), …

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from analysis import bulk, schema
-from analysis.demo import load_tables
+from analysis.load import bulk
+from analysis.load.demo import load_tables
+from analysis.source import schema
 
 PG_ENV = "ANALYSIS_TEST_POSTGRES_URL"
 ENGINES = ("sqlite", "duckdb", "postgresql")

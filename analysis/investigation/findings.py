@@ -1,0 +1,286 @@
+"""``Findings``: every figure and judgement of one period's investigation, flat and typed.
+
+Built by ``analysis.investigation.collect``; ``to_dict`` is findings.json. Tables are
+DataFrames whose columns each field's comment names (see the function that makes them).
+Nothing here is prose, a file or a mask: the report layer makes those.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from analysis.domain import Thresholds
+from analysis.investigation import metrics
+from analysis.investigation.accounts import TestAccountRules
+from analysis.investigation.intervals import Rate
+from analysis.investigation.judgement import Recommendation, Verdict
+from analysis.period import Period
+
+RESPONSE_DECIMALS = 2
+EMAIL, NAME, PHONE = "email", "name", "phone"
+
+
+@dataclass
+class Findings:
+    """The investigation of one period.
+
+    Requests: ``status`` (status, requests, share), ``types`` (session_type, requests, share),
+    ``daily`` (day, status, requests), ``span`` (first_at, last_at local; days),
+    ``unknown_values`` (column → value → requests), ``assignment`` (assigned, never_assigned,
+    mechanics_involved, mechanics_on_record), ``cancellations`` (total, before_assignment,
+    after_assignment), ``routing`` (by_type, workshop_served, preferred_workshop), ``rates``
+    (cancellation, completion, assignment: ``Rate``).
+    Response: ``response`` (count, excluded_negative, mean, median, min, max minutes),
+    ``response_bins`` (label, lower, upper, requests).
+    People: ``mechanics`` (``metrics.mechanic_table``), ``mechanic_roster``
+    (``metrics.mechanic_profiles``), ``customers`` (``metrics.customer_table``; customers are
+    grouped by the request's e-mail, else its customer id), ``customer_profiles``
+    (``metrics.customer_profile_table``), ``test_accounts`` (customer, requests, rule, match).
+    Quality: ``anomalies`` (check, count, request_ids), ``flagged_requests`` (distinct
+    requests failing any check).
+    Time: ``hour_weekday`` (7 × 24 grid), ``busiest_slots`` ((weekday, hour, requests)),
+    ``waits`` (status, requests, min/max_wait_minutes, past_expiry).
+    Comparison: ``previous_period``, ``current_figures`` and ``previous_figures``
+    (``compare.headline_figures``; previous None when the source can't answer, and then
+    ``previous_unavailable`` holds the dates the snapshot does hold), ``comparison``,
+    ``movements`` (``compare.comparison`` rows).
+    Mechanic factors: ``factors`` (``factors.factor_table``), ``coinciding_factors``
+    (groups of factors splitting mechanics alike), ``separated_factors`` (factors whose levels'
+    completion intervals don't overlap).
+    Judgements: ``verdict``, ``readiness`` (metric, current, needed, status, short_by),
+    ``recommendations``.
+    """
+
+    # Personal data, by table and column, and the kind of mask each needs (analysis.report.masking).
+    PERSONAL: ClassVar[dict[str, dict[str, str]]] = {
+        "customers": {"customer": EMAIL},
+        "test_accounts": {"customer": EMAIL, "match": EMAIL},
+        "customer_profiles": {"email": EMAIL, "full_name": NAME, "phone": PHONE},
+        "mechanics": {"name": NAME},
+        "mechanic_roster": {"name": NAME, "email": EMAIL, "phone": PHONE},
+    }
+
+    period: Period
+    database: str  # described without user or password (urls.describe_url)
+    status: pd.DataFrame
+    types: pd.DataFrame
+    daily: pd.DataFrame
+    span: dict[str, Any]
+    unknown_values: dict[str, dict[str, int]]
+    assignment: dict[str, int]
+    cancellations: dict[str, int]
+    routing: dict[str, Any]
+    rates: dict[str, Rate]
+    response: dict[str, Any]
+    response_bins: pd.DataFrame
+    mechanics: pd.DataFrame
+    mechanic_roster: pd.DataFrame
+    customers: pd.DataFrame
+    customer_profiles: pd.DataFrame
+    test_accounts: pd.DataFrame
+    anomalies: pd.DataFrame
+    flagged_requests: int
+    hour_weekday: pd.DataFrame
+    busiest_slots: list[tuple[str, int, int]]
+    waits: pd.DataFrame
+    previous_period: Period
+    current_figures: dict[str, Any]
+    previous_figures: dict[str, Any] | None
+    previous_unavailable: tuple[date, date] | None
+    comparison: pd.DataFrame
+    movements: pd.DataFrame
+    factors: pd.DataFrame
+    coinciding_factors: list[list[str]]
+    separated_factors: list[str]
+    verdict: Verdict
+    readiness: pd.DataFrame
+    recommendations: list[Recommendation]
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    rules: TestAccountRules = field(default_factory=TestAccountRules)
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def total(self) -> int:
+        return int(self.status["requests"].sum()) if len(self.status) else 0
+
+    @property
+    def statuses(self) -> list[str]:
+        """The statuses seen in the period, most frequent first (NULL as ``unknown``)."""
+        return [str(s) for s in self.status["status"]]
+
+    def count(self, status: str) -> int:
+        return int(self.status.loc[self.status["status"] == status, "requests"].sum())
+
+    @property
+    def incomplete_mechanics(self) -> pd.DataFrame:
+        return self.mechanic_roster[~self.mechanic_roster["profile_complete"]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document: the same numbers as the report, full ids, minutes to 2 decimals."""
+        p = self.previous_period
+        if self.previous_figures is None:
+            held = self.previous_unavailable
+            previous: dict[str, Any] = {
+                "start": p.start,
+                "end": p.end,
+                "unavailable": {"snapshot_holds": list(held) if held else None},
+            }
+            compared: dict[str, Any] = {"comparison": [], "what_changed": []}
+        else:
+            previous = {"start": p.start, "end": p.end, "figures": _plain(self.previous_figures)}
+            compared = {
+                "comparison": self.comparison.to_dict(orient="records"),
+                "what_changed": list(self.movements["figure"]),
+            }
+        return jsonable(
+            {
+                "period": {
+                    "start": self.period.start,
+                    "end": self.period.end,
+                    "timezone": self.period.timezone,
+                    "days": self.period.days,
+                },
+                "database": self.database,
+                "generated_at": self.generated_at,
+                "requests": {
+                    "total": self.total,
+                    "by_status": metrics.as_counts(self.status, "status"),
+                    "by_type": metrics.as_counts(self.types, "session_type"),
+                    "first_at": _seconds(self.span["first_at"]),
+                    "last_at": _seconds(self.span["last_at"]),
+                    "span_days": self.span["days"],
+                    "cancel_rate": self.rates["cancellation"].rate,
+                    "completion_rate": self.rates["completion"].rate,
+                },
+                "assignment": self.assignment,
+                "mechanics": [_mechanic_entry(r, self.statuses) for r in _records(self.mechanics)],
+                "response_minutes": {
+                    k: (round(v, RESPONSE_DECIMALS) if isinstance(v, float) else v)
+                    for k, v in self.response.items()
+                },
+                "customers": [_customer_entry(r, self.statuses) for r in _records(self.customers)],
+                "cancellations": self.cancellations,
+                "routing": self.routing,
+                "unknown_values": self.unknown_values,
+                "incomplete_mechanics": sorted(self.incomplete_mechanics["mechanic_id"]),
+                "incomplete_mechanic_profiles": [
+                    {"mechanic_id": r.mechanic_id, "name": r.name, "missing": list(r.missing)}
+                    for r in self.incomplete_mechanics.itertuples()
+                ],
+                "incomplete_customer_profiles": [
+                    {
+                        "customer_id": r.customer_id,
+                        "email": r.email,
+                        "missing": list(r.missing),
+                        "deleted": bool(r.deleted),
+                    }
+                    for r in self.customer_profiles.itertuples()
+                    if not r.profile_complete
+                ],
+                "test_accounts": self.test_accounts.to_dict(orient="records"),
+                "verdict": self.verdict.to_dict(),
+                "readiness": self.readiness.to_dict(orient="records"),
+                "recommendations": [r.to_dict() for r in self.recommendations],
+                "anomalies": [
+                    {"check": r.check, "count": int(r.count), "request_ids": list(r.request_ids)}
+                    for r in self.anomalies.itertuples()
+                ],
+                "flagged_requests": self.flagged_requests,
+                "rates": {name: rate.to_dict() for name, rate in self.rates.items()},
+                "previous_period": previous,
+                **compared,
+                "requests_by_weekday_hour": {
+                    day: {str(h): int(n) for h, n in row.items() if n}
+                    for day, row in self.hour_weekday.iterrows()
+                },
+                "busiest_slots": [
+                    {"weekday": d, "hour": h, "requests": n} for d, h, n in self.busiest_slots
+                ],
+                "unassigned_waits": self.waits.to_dict(orient="records"),
+                "success_factors": self.factors.to_dict(orient="records"),
+                "coinciding_factors": self.coinciding_factors,
+                "separated_factors": self.separated_factors,
+            }
+        )
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return table.to_dict(orient="records")
+
+
+def _mechanic_entry(row: dict[str, Any], statuses: list[str]) -> dict[str, Any]:
+    return {
+        "mechanic_id": row["mechanic_id"],
+        "name": row["name"],
+        "requests": row["requests"],
+        "by_status": _by_status(row, statuses),
+        **_rates(row),
+        "profile_complete": row["profile_complete"],
+        "red_seal_certified": row["red_seal_certified"],
+        "workshop": row["workshop_name"],
+        "years_of_experience": row["years_of_experience"],
+        "city": row["city"],
+        "mechanic_type": row["mechanic_type"],
+    }
+
+
+def _customer_entry(row: dict[str, Any], statuses: list[str]) -> dict[str, Any]:
+    return {
+        "customer": row["customer"],
+        "requests": row["requests"],
+        "by_status": _by_status(row, statuses),
+        "share": row["share"],
+        **_rates(row),
+        "per_day": row["per_day"],
+        "active_days": row["active_days"],
+        "per_active_day": row["per_active_day"],
+        "busiest_day": row["busiest_day"],
+        "busiest_day_requests": row["busiest_day_requests"],
+        "test_account": row["test_account"],
+        "pattern": row["pattern"],
+    }
+
+
+def _by_status(row: dict[str, Any], statuses: list[str]) -> dict[str, int]:
+    """The non-zero per-status counts of one pivoted row."""
+    return {s: int(row[s]) for s in statuses if s in row and int(row[s])}
+
+
+def _rates(row: dict[str, Any]) -> dict[str, Any]:
+    """completion_rate, cancel_rate and their 95 % intervals as ``[low, high]``."""
+    return {name: row[name] for name in ("completion_rate", "cancel_rate")} | {
+        f"{name}_interval": [row[f"{name}_low"], row[f"{name}_high"]]
+        for name in ("completion_rate", "cancel_rate")
+    }
+
+
+def _plain(figures: dict[str, Any]) -> dict[str, Any]:
+    """Headline figures for JSON: rates as their ``Rate.to_dict``, the rest as they are."""
+    return {k: v.to_dict() if isinstance(v, Rate) else v for k, v in figures.items()}
+
+
+def _seconds(moment: datetime | None) -> str | None:
+    """ISO 8601 to the second, keeping the local offset."""
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types: numpy scalars unwrapped, NaN → None, dates ISO (local offsets kept)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy / pandas scalars
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -1,0 +1,345 @@
+"""Query builders, declared by name: each returns a SQLAlchemy ``Select`` and runs nothing.
+
+``QUERIES`` maps a name to its builder (``@query`` registers one); ``QueryRunner`` runs them by
+name and can time each, which is how the benchmarks profile the findings. Every period filter
+is a bound, half-open UTC range on ``created_at`` (index-friendly); aggregation happens in the
+database, so only small results come back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from analysis.period import Period
+from analysis.source.dialect import (
+    bucket,
+    computed_once,
+    floor_int,
+    local_day_number,
+    local_epoch_seconds,
+    median,
+    minutes_between,
+)
+from analysis.source.engine import read_frame
+from analysis.source.schema import mechanics, organizations, profiles, session_requests
+
+sr = session_requests
+Builder = Callable[..., sa.Select]
+QUERIES: dict[str, Builder] = {}
+
+
+def query(builder: Builder) -> Builder:
+    """Declare ``builder`` under its function name in ``QUERIES``."""
+    QUERIES[builder.__name__] = builder
+    return builder
+
+
+@dataclass
+class QueryRunner:
+    """Runs declared queries by name on one connection; with ``timings``, records
+    ``(name, seconds)`` for each (fetching included)."""
+
+    conn: Connection
+    timings: list[tuple[str, float]] | None = field(default=None)
+
+    def __call__(self, name: str, *args: Any, label: str | None = None) -> pd.DataFrame:
+        began = time.perf_counter()
+        frame = read_frame(self.conn, QUERIES[name](*args))
+        if self.timings is not None:
+            self.timings.append((label or name, time.perf_counter() - began))
+        return frame
+
+
+def in_period(period: Period) -> sa.ColumnElement[bool]:
+    return sa.and_(sr.c.created_at >= period.utc_start, sr.c.created_at < period.utc_end)
+
+
+def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """0/1 rather than a boolean: the same type back from every engine."""
+    return sa.case((condition, 1), else_=0)
+
+
+def customer_key() -> sa.ColumnElement[str]:
+    """SCHEMA.md's customer grouping key: the request's e-mail, else its customer id."""
+    return sa.func.coalesce(sr.c.customer_email, sa.cast(sr.c.customer_id, sa.String))
+
+
+@query
+def request_cube(period: Period) -> sa.Select:
+    """Requests counted by every categorical attribute the report breaks down by.
+
+    Columns: status, session_type, routing_type, assigned, workshop_served,
+    preferred_workshop (0/1), requests. One scan serves the status, type, assignment,
+    cancellation and routing sections.
+    """
+    keys = [
+        sr.c.status,
+        sr.c.session_type,
+        sr.c.routing_type,
+        _flag(sr.c.mechanic_id.is_not(None)).label("assigned"),
+        _flag(sr.c.workshop_id.is_not(None)).label("workshop_served"),
+        _flag(sr.c.preferred_workshop_id.is_not(None)).label("preferred_workshop"),
+    ]
+    return (
+        sa.select(*keys, sa.func.count().label("requests")).where(in_period(period)).group_by(*keys)
+    )
+
+
+@query
+def request_span(period: Period) -> sa.Select:
+    """Columns: requests, first_at, last_at (UTC)."""
+    return sa.select(
+        sa.func.count().label("requests"),
+        sa.func.min(sr.c.created_at).label("first_at"),
+        sa.func.max(sr.c.created_at).label("last_at"),
+    ).where(in_period(period))
+
+
+@query
+def daily_status_counts(period: Period) -> sa.Select:
+    """Columns: day_number (local date, days since 1970-01-01), status, requests."""
+    day = local_day_number(sr.c.created_at, period.utc_offsets()).label("day_number")
+    return (
+        sa.select(day, sr.c.status, sa.func.count().label("requests"))
+        .where(in_period(period))
+        .group_by(day, sr.c.status)
+    )
+
+
+@query
+def mechanic_status_counts(period: Period) -> sa.Select:
+    """Columns: mechanic_id, status, requests, over assigned requests only."""
+    return (
+        sa.select(sr.c.mechanic_id, sr.c.status, sa.func.count().label("requests"))
+        .where(in_period(period), sr.c.mechanic_id.is_not(None))
+        .group_by(sr.c.mechanic_id, sr.c.status)
+    )
+
+
+def _grouped_by_customer(period: Period, *columns: sa.ColumnElement[Any]) -> sa.Subquery:
+    """Requests counted (``n``) by raw e-mail and customer id plus ``columns``.
+
+    Grouping on the raw pair first and building the text key afterwards casts a UUID per
+    group instead of per request.
+    """
+    raw = [sr.c.customer_email, sr.c.customer_id, *columns]
+    return (
+        sa.select(*raw, sa.func.count().label("n"))
+        .where(in_period(period))
+        .group_by(*raw)
+        .subquery("by_customer")
+    )
+
+
+def _total(counts: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    """A sum of counts, as an integer on every engine (PostgreSQL's sum(bigint) is numeric)."""
+    return sa.cast(sa.func.sum(counts), sa.BigInteger)
+
+
+def _key_of(grouped: sa.Subquery) -> sa.ColumnElement[str]:
+    """``customer_key`` over a ``_grouped_by_customer`` subquery."""
+    return sa.func.coalesce(grouped.c.customer_email, sa.cast(grouped.c.customer_id, sa.String))
+
+
+@query
+def customer_status_counts(period: Period) -> sa.Select:
+    """Columns: customer (grouping key), status, requests."""
+    grouped = _grouped_by_customer(period, sr.c.status)
+    key = _key_of(grouped).label("customer")
+    requests = _total(grouped.c.n).label("requests")
+    return sa.select(key, grouped.c.status, requests).group_by(key, grouped.c.status)
+
+
+@query
+def customer_activity(period: Period) -> sa.Select:
+    """Columns: customer, active_days, busiest_day_number, busiest_day_requests.
+
+    The busiest day is the local date with most requests (the earliest on a tie).
+    """
+    day = local_day_number(sr.c.created_at, period.utc_offsets()).label("day_number")
+    grouped = _grouped_by_customer(period, day)
+    key = _key_of(grouped)
+    per_day = (
+        sa.select(key.label("customer"), grouped.c.day_number, _total(grouped.c.n).label("n"))
+        .group_by(key, grouped.c.day_number)
+        .subquery("per_day")
+    )
+    ranked = sa.select(
+        per_day,
+        sa.func.row_number()
+        .over(partition_by=per_day.c.customer, order_by=[per_day.c.n.desc(), per_day.c.day_number])
+        .label("rank"),
+    ).subquery("ranked")
+    return sa.select(
+        ranked.c.customer,
+        sa.func.count().label("active_days"),
+        sa.func.max(sa.case((ranked.c.rank == 1, ranked.c.day_number))).label("busiest_day_number"),
+        sa.func.max(ranked.c.n).label("busiest_day_requests"),
+    ).group_by(ranked.c.customer)
+
+
+# Histogram bin edges for response minutes: fine under a few minutes, coarse after.
+RESPONSE_BIN_EDGES = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 240.0)
+
+
+def _accepted_minutes(period: Period) -> sa.CTE:
+    """The period's accepted requests' response minutes (negatives included), computed once."""
+    minutes = minutes_between(sr.c.created_at, sr.c.accepted_at).label("minutes")
+    query = sa.select(minutes).where(in_period(period), sr.c.accepted_at.is_not(None))
+    return computed_once(query, "accepted")
+
+
+@query
+def response_summary(period: Period) -> sa.Select:
+    """One row over accepted requests: count, mean, median, min, max of the response minutes
+    (accepted_at - created_at) that are not negative, and excluded_negative (accepted before
+    created: bad data, left out of the statistics)."""
+    minutes = _accepted_minutes(period).c.minutes
+    valid = sa.case((minutes >= 0, minutes))
+    return sa.select(
+        sa.func.count(valid).label("count"),
+        sa.func.avg(valid).label("mean"),
+        median(valid).label("median"),
+        sa.func.min(valid).label("min"),
+        sa.func.max(valid).label("max"),
+        sa.func.count(sa.case((minutes < 0, 1))).label("excluded_negative"),
+    )
+
+
+@query
+def response_bins(period: Period) -> sa.Select:
+    """Columns: bin (index into ``RESPONSE_BIN_EDGES``), requests; non-negative responses."""
+    minutes = _accepted_minutes(period).c.minutes
+    index = bucket(minutes, RESPONSE_BIN_EDGES).label("bin")
+    return sa.select(index, sa.func.count().label("requests")).where(minutes >= 0).group_by(index)
+
+
+@query
+def mechanic_roster() -> sa.Select:
+    """Every mechanic on record with the profile attributes the report uses.
+
+    Columns: mechanic_id, name, email, phone, city, province, postal_code,
+    years_of_experience, red_seal_certified, account_type, workshop_id, workshop_name.
+    """
+    m = mechanics
+    return (
+        sa.select(
+            m.c.id.label("mechanic_id"),
+            m.c.name,
+            m.c.email,
+            m.c.phone,
+            m.c.city,
+            m.c.province,
+            m.c.postal_code,
+            m.c.years_of_experience,
+            m.c.red_seal_certified,
+            m.c.account_type,
+            m.c.workshop_id,
+            organizations.c.name.label("workshop_name"),
+        )
+        .select_from(m.outerjoin(organizations, organizations.c.id == m.c.workshop_id))
+        .order_by(m.c.id)
+    )
+
+
+@query
+def period_customer_profiles(period: Period) -> sa.Select:
+    """Profiles of the customers who made requests in the period.
+
+    Columns: customer_id, email, full_name, postal_code, city, province, phone, latitude,
+    longitude, deleted_at.
+    """
+    p = profiles
+    customers = sa.select(sr.c.customer_id).where(in_period(period)).distinct()
+    return (
+        sa.select(
+            p.c.id.label("customer_id"),
+            p.c.email,
+            p.c.full_name,
+            p.c.postal_code,
+            p.c.city,
+            p.c.province,
+            p.c.phone,
+            p.c.latitude,
+            p.c.longitude,
+            p.c.deleted_at,
+        )
+        .where(p.c.id.in_(customers))
+        .order_by(p.c.id)
+    )
+
+
+@query
+def participants(period: Period) -> sa.Select:
+    """Columns: customers (distinct grouping keys), mechanics (distinct non-null mechanic_id)."""
+    return sa.select(
+        sa.func.count(sa.distinct(customer_key())).label("customers"),
+        sa.func.count(sa.distinct(sr.c.mechanic_id)).label("mechanics"),
+    ).where(in_period(period))
+
+
+@query
+def hour_weekday_counts(period: Period) -> sa.Select:
+    """Columns: weekday (0 = Monday), hour (local, 0–23), requests.
+
+    Requests are first counted per local hour since 1970 (one expression per row), then the
+    few thousand hours are folded into hour of day and weekday with FLOOR and arithmetic only
+    (no modulo, no date functions), so every engine agrees. 1970-01-01 was a Thursday.
+    """
+    local = local_epoch_seconds(sr.c.created_at, period.utc_offsets())
+    hour_number = floor_int(local / 3600.0).label("hour_number")
+    per_hour = (
+        sa.select(hour_number, sa.func.count().label("n"))
+        .where(in_period(period))
+        .group_by(hour_number)
+        .subquery("per_hour")
+    )
+    day = floor_int(per_hour.c.hour_number / 24.0)
+    hour = (per_hour.c.hour_number - day * 24).label("hour")
+    shifted = day + 3
+    weekday = (shifted - 7 * floor_int(shifted / 7.0)).label("weekday")
+    return sa.select(weekday, hour, _total(per_hour.c.n).label("requests")).group_by(weekday, hour)
+
+
+@query
+def unassigned_waits(period: Period) -> sa.Select:
+    """Never-assigned requests by status. Columns: status, requests, first_at, last_at (UTC)."""
+    return (
+        sa.select(
+            sr.c.status,
+            sa.func.count().label("requests"),
+            sa.func.min(sr.c.created_at).label("first_at"),
+            sa.func.max(sr.c.created_at).label("last_at"),
+        )
+        .where(in_period(period), sr.c.mechanic_id.is_(None))
+        .group_by(sr.c.status)
+    )
+
+
+@query
+def customers_without_profile(period: Period) -> sa.Select:
+    """Columns: customer_id, requests, for the period's customers with no profile row."""
+    has_profile = sa.select(profiles.c.id).where(profiles.c.id == sr.c.customer_id).exists()
+    return (
+        sa.select(sr.c.customer_id, sa.func.count().label("requests"))
+        .where(in_period(period), ~has_profile)
+        .group_by(sr.c.customer_id)
+        .order_by(sr.c.customer_id)
+    )
+
+
+@query
+def customer_id_counts(period: Period) -> sa.Select:
+    """Columns: customer_id, requests (per customer id, not the e-mail grouping key)."""
+    return (
+        sa.select(sr.c.customer_id, sa.func.count().label("requests"))
+        .where(in_period(period))
+        .group_by(sr.c.customer_id)
+    )

@@ -1,0 +1,233 @@
+"""Synthetic data in the live schema, for scale tests and benchmarks.
+
+Realistic enough to exercise every section: a status mix, assignment and log-normal response
+times, daily and weekly cycles, bursts from a few test accounts, incomplete profiles and a
+sprinkle of data-quality anomalies. Deterministic for a seed; generated and loaded in chunks,
+so memory does not grow with the number of requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import AnalysisError
+from analysis.load import bulk
+from analysis.load.bulk import writable_engine
+from analysis.source import schema
+from analysis.source.urls import mask_url
+
+CHUNK = 500_000
+TEST_ACCOUNTS = ("cust1@test.com", "cust2@test.com", "qa.bot@example.com")
+STATUSES = ["completed", "cancelled", "expired", "unattended", "pending", "accepted"]
+STATUS_P = [0.58, 0.22, 0.10, 0.05, 0.02, 0.03]
+TEST_STATUS_P = [0.10, 0.85, 0.03, 0.01, 0.01, 0.00]
+TYPES, TYPE_P = ["chat", "video", "diagnostic"], [0.6, 0.25, 0.15]
+ROUTING, ROUTING_P = ["broadcast", "workshop_only", "hybrid"], [0.8, 0.1, 0.1]
+# Local hour-of-day and weekday weights: busy late morning to evening, quieter weekends.
+HOUR_W = np.array(
+    [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 11, 12, 12, 11, 11, 11, 12, 13, 13, 11, 9, 6, 3, 2], dtype=float
+)
+WEEKDAY_W = np.array([1.1, 1.1, 1.05, 1.05, 1.0, 0.75, 0.6])
+TEST_SHARE = 0.02  # requests from test accounts, in bursts on a few days
+ANOMALY_SHARE = 0.001
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to generate."""
+
+    requests: int
+    customers: int
+    mechanics: int
+    start: date
+    end: date
+    seed: int = 0
+    timezone: str = "America/Toronto"
+
+
+def uuids(prefix: int, numbers: np.ndarray) -> pd.Series:
+    """Deterministic, valid UUIDs: a table prefix and a counter (fast to make by the million)."""
+    return pd.Series(numbers).map(lambda n: f"{prefix:08x}-0000-4000-8000-{n:012x}")
+
+
+def _created_at(rng: np.random.Generator, n: int, plan: Plan) -> pd.Series:
+    days = pd.date_range(plan.start, plan.end, freq="D")
+    weights = WEEKDAY_W[days.day_of_week] * (1 + 0.3 * np.sin(np.arange(len(days)) / 9))
+    day = rng.choice(len(days), size=n, p=weights / weights.sum())
+    hour = rng.choice(24, size=n, p=HOUR_W / HOUR_W.sum())
+    seconds = rng.integers(0, 3600, size=n) + rng.random(n).round(3)
+    local = days.values[day] + pd.to_timedelta(hour * 3600 + seconds, unit="s")
+    aware = pd.DatetimeIndex(local).tz_localize(
+        plan.timezone, ambiguous=False, nonexistent="shift_forward"
+    )
+    return pd.Series(aware.tz_convert("UTC"))
+
+
+def requests_chunk(plan: Plan, first: int, n: int) -> pd.DataFrame:
+    """Rows ``first`` .. ``first + n - 1`` of session_requests (their own seeded stream)."""
+    rng = np.random.default_rng([plan.seed, 0, first])
+    test = rng.random(n) < TEST_SHARE
+    popularity = rng.zipf(1.6, size=n) % plan.customers
+    customer = np.where(test, rng.integers(0, len(TEST_ACCOUNTS), n), popularity)
+    status = np.where(
+        test, rng.choice(STATUSES, n, p=TEST_STATUS_P), rng.choice(STATUSES, n, p=STATUS_P)
+    )
+    assigned = np.isin(status, ["completed", "accepted"]) | (
+        (status == "cancelled") & (rng.random(n) < 0.3)
+    )
+    mechanic = rng.zipf(1.3, size=n) % plan.mechanics
+    created = _created_at(rng, n, plan)
+    minutes = rng.lognormal(np.log(2.0), 1.0, n)
+    accepted = created + pd.to_timedelta(np.round(minutes * 60_000), unit="ms")
+    anomaly = rng.random(n) < ANOMALY_SHARE
+    emails = np.where(
+        test,
+        np.array(TEST_ACCOUNTS)[customer % len(TEST_ACCOUNTS)],
+        pd.Series(customer).map("user{}@inbox.ca".format).to_numpy(),
+    )
+    frame = pd.DataFrame(
+        {
+            "id": uuids(1, np.arange(first, first + n)),
+            "created_at": created,
+            "customer_id": uuids(2, np.where(test, customer, customer + len(TEST_ACCOUNTS))),
+            "customer_email": pd.Series(emails).where(rng.random(n) > 0.01),
+            "mechanic_id": uuids(3, mechanic).where(assigned),
+            "session_type": rng.choice(TYPES, n, p=TYPE_P),
+            "status": status,
+            "accepted_at": accepted.where(assigned),
+            "workshop_id": uuids(4, mechanic % max(1, plan.mechanics // 5)).where(
+                assigned & (mechanic % 3 == 0)
+            ),
+            "routing_type": rng.choice(ROUTING, n, p=ROUTING_P),
+        }
+    )
+    frame["preferred_workshop_id"] = uuids(
+        4, rng.integers(0, max(1, plan.mechanics // 5), n)
+    ).where(frame["routing_type"] != "broadcast")
+    # Data-quality anomalies: completed with no mechanic, accepted before created, odd status.
+    frame.loc[anomaly & (status == "completed"), ["mechanic_id", "accepted_at"]] = None
+    early = anomaly & assigned & (rng.random(n) < 0.5)
+    frame.loc[early, "accepted_at"] = frame.loc[early, "created_at"] - pd.Timedelta(minutes=1)
+    frame.loc[anomaly & (status == "pending"), "status"] = "on_hold"
+    return frame
+
+
+def mechanics_frame(plan: Plan) -> pd.DataFrame:
+    rng = np.random.default_rng([plan.seed, 1])
+    n = plan.mechanics
+    incomplete = rng.random(n) < 0.2
+    workshops = max(1, n // 5)
+    has_workshop = np.arange(n) % 3 == 0
+    return pd.DataFrame(
+        {
+            "id": uuids(3, np.arange(n)),
+            "name": pd.Series(np.arange(n)).map("Mechanic {}".format),
+            "email": pd.Series(np.arange(n)).map("mechanic{}@garage.example.net".format),
+            "phone": "+14165550000",
+            "city": pd.Series(rng.choice(["Toronto", "Ottawa", "Calgary", "Vancouver"], n)).where(
+                ~incomplete
+            ),
+            "province": pd.Series(rng.choice(["ON", "AB", "BC"], n)).where(~incomplete),
+            "postal_code": pd.Series(["M5V3A8"] * n).where(~incomplete),
+            "years_of_experience": pd.Series(rng.integers(1, 30, n))
+            .astype("Int64")
+            .where(~incomplete),
+            "red_seal_certified": rng.random(n) < 0.3,
+            "account_type": np.where(
+                rng.random(n) < 0.5, "workshop_mechanic", "individual_mechanic"
+            ),
+            "workshop_id": uuids(4, np.arange(n) % workshops).where(has_workshop),
+        }
+    )
+
+
+def organizations_frame(plan: Plan) -> pd.DataFrame:
+    count = max(1, plan.mechanics // 5)
+    return pd.DataFrame(
+        {
+            "id": uuids(4, np.arange(count)),
+            "name": pd.Series(np.arange(count)).map("Workshop {}".format),
+            "organization_type": "workshop",
+        }
+    )
+
+
+def profiles_frames(plan: Plan) -> Iterator[pd.DataFrame]:
+    total = plan.customers + len(TEST_ACCOUNTS)
+    for first in range(0, total, CHUNK):
+        rng = np.random.default_rng([plan.seed, 2, first])
+        ids = np.arange(first, min(total, first + CHUNK))
+        n = len(ids)
+        emails = pd.Series(ids).map(
+            lambda i: (
+                TEST_ACCOUNTS[i]
+                if i < len(TEST_ACCOUNTS)
+                else f"user{i - len(TEST_ACCOUNTS)}@inbox.ca"
+            )
+        )
+        incomplete = rng.random(n) < 0.1
+        yield pd.DataFrame(
+            {
+                "id": uuids(2, ids),
+                "email": emails,
+                "full_name": "Customer",
+                "role": "customer",
+                "phone": pd.Series(["416-555-0100"] * n).where(~incomplete),
+                "city": "Toronto",
+                "province": "ON",
+                "postal_code": "M5V3A8",
+                "latitude": pd.Series(np.full(n, 43.65)).where(~incomplete),
+                "longitude": -79.38,
+                "deleted_at": pd.Series(pd.to_datetime(["2025-06-01"] * n, utc=True)).where(
+                    rng.random(n) < 0.01
+                ),
+            }
+        )
+
+
+def load_synthetic(
+    url: str, plan: Plan, schema_name: str | None = None, replace: bool = False
+) -> dict[str, int]:
+    """Generate ``plan`` into the database at ``url``; rows written per table.
+
+    Tables are created without indexes, loaded, then indexed (faster than indexing as rows
+    arrive).
+    """
+    if plan.requests < 0 or plan.customers < 1 or plan.mechanics < 1 or plan.end < plan.start:
+        raise AnalysisError(
+            "synth needs --requests >= 0, --customers >= 1, --mechanics >= 1 "
+            "and an end date on or after the start date"
+        )
+    engine = writable_engine(url)
+    try:
+        bulk.clear_target(engine, schema.metadata, schema_name, replace, mask_url(url))
+        with engine.begin() as conn:
+            bulk.create_tables(conn, schema.metadata, schema_name, indexes=False)
+        counts = {"session_requests": 0}
+        for first in range(0, plan.requests, CHUNK):
+            with engine.begin() as conn:
+                chunk = requests_chunk(plan, first, min(CHUNK, plan.requests - first))
+                counts["session_requests"] += bulk.append(
+                    conn, schema.session_requests, chunk, schema_name
+                )
+        with engine.begin() as conn:
+            counts["mechanics"] = bulk.append(
+                conn, schema.mechanics, mechanics_frame(plan), schema_name
+            )
+            counts["organizations"] = bulk.append(
+                conn, schema.organizations, organizations_frame(plan), schema_name
+            )
+        counts["profiles"] = 0
+        for frame in profiles_frames(plan):
+            with engine.begin() as conn:
+                counts["profiles"] += bulk.append(conn, schema.profiles, frame, schema_name)
+        with engine.begin() as conn:
+            bulk.create_indexes(conn, schema.metadata, schema_name)
+        return counts
+    finally:
+        engine.dispose()

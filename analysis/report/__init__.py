@@ -1,0 +1,1 @@
+"""What readers see: sentences, tables, charts and masking, made from ``Findings``."""

@@ -1,0 +1,108 @@
+"""The profile audit's text and display tables; every figure comes from ``ProfileAudit``."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.investigation.audit import ProfileAudit
+from analysis.report.text import DATE_FORMAT, join_words, plural, short_id, words
+
+
+def _fields(fields: tuple[str, ...] | list[str]) -> str:
+    return join_words([words(f) for f in fields]) or "nothing"
+
+
+def title(a: ProfileAudit) -> str:
+    p = a.period
+    return (
+        "# Profile completeness audit\n"
+        f"**Period:** {p.start:{DATE_FORMAT}} – {p.end:{DATE_FORMAT}} ({p.timezone})  \n"
+        f"**Source:** {a.database}  \n"
+        f"**Generated:** {a.generated_at:%d %b %Y %H:%M} UTC"
+    )
+
+
+def mechanics_summary(a: ProfileAudit) -> str:
+    m = a.mechanics
+    if m.empty:
+        return "No mechanics on record."
+    bad = m[~m["profile_complete"]]
+    working_bad = bad[bad["requests"] > 0]
+    text = (
+        f"A mechanic's profile counts as complete when it has {_fields(a.mechanic_fields)}. "
+        f"**{len(bad)} of {plural(len(m), 'mechanic')} on record lack at least one of them**"
+    )
+    if len(working_bad):
+        text += (
+            f"; {len(working_bad)} of them still took requests in the period "
+            f"({join_words([f'`{short_id(i)}`' for i in working_bad['mechanic_id']])})"
+        )
+    return text + "."
+
+
+def by_type_table(a: ProfileAudit) -> pd.DataFrame:
+    t = a.by_type
+    return pd.DataFrame(
+        {
+            "Mechanic type": t["mechanic_type"],
+            "Mechanics": t["mechanics"],
+            "Complete": t["complete"],
+            "Incomplete": t["incomplete"],
+            "Took requests": t["took_requests"],
+            "Incomplete and took requests": t["incomplete_took_requests"],
+        }
+    )
+
+
+def gaps_table(a: ProfileAudit) -> pd.DataFrame:
+    t = a.mechanic_gaps
+    return t.assign(field=t["field"].str.replace("_", " ")).rename(columns={"field": "Missing"})
+
+
+def mechanics_table(a: ProfileAudit) -> pd.DataFrame:
+    m = a.mechanics.sort_values(["profile_complete", "mechanic_type", "mechanic_id"])
+    return pd.DataFrame(
+        {
+            "Mechanic": [short_id(i) for i in m["mechanic_id"]],
+            "Name": m["name"].fillna("—"),
+            "Type": m["mechanic_type"],
+            "Missing": [", ".join(f.replace("_", " ") for f in x) or "—" for x in m["missing"]],
+            "Requests in period": m["requests"],
+        }
+    )
+
+
+def customers_summary(a: ProfileAudit) -> str:
+    c = a.customers
+    orphans = a.customers_without_profile
+    if c.empty and orphans.empty:
+        return "No customer made a request in this period."
+    bad = c[~c["profile_complete"]] if len(c) else c
+    text = (
+        f"A customer's profile counts as complete when it has {_fields(a.customer_fields)}. "
+        f"Of the {plural(len(c), 'customer profile')} behind this period's requests, "
+        f"**{len(bad)} {'is' if len(bad) == 1 else 'are'} incomplete**"
+    )
+    deleted = int(c["deleted"].sum()) if len(c) else 0
+    if deleted:
+        text += f"; {deleted} {'has' if deleted == 1 else 'have'} been deleted"
+    text += "."
+    if len(orphans):
+        text += (
+            f" {plural(len(orphans), 'customer')} made requests without any profile: "
+            f"{join_words([f'`{short_id(i)}`' for i in orphans['customer_id']])}."
+        )
+    return text
+
+
+def customers_table(a: ProfileAudit) -> pd.DataFrame:
+    c = a.customers
+    return pd.DataFrame(
+        {
+            "Customer": [short_id(i) for i in c.get("customer_id", [])],
+            "E-mail": c.get("email", pd.Series(dtype=object)).fillna("—"),
+            "Missing": [", ".join(x) or "—" for x in c.get("missing", [])],
+            "Deleted": ["yes" if d else "no" for d in c.get("deleted", [])],
+            "Requests in period": c.get("requests", pd.Series(dtype=int)),
+        }
+    )

@@ -1,0 +1,283 @@
+"""Charts. Each takes data already computed (never loads it), draws on ``ax`` if given, and
+returns the Axes. The seaborn theme is set here, once, by ``use_theme``."""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
+
+from analysis.domain import MISSING_STATUS
+
+# Stacking order: the good outcomes at the base.
+STATUS_ORDER = ("completed", "accepted", "pending", "cancelled", "expired", "unattended")
+STATUS_COLORS = {
+    "completed": "#2a9d8f",
+    "accepted": "#8ab17d",
+    "pending": "#e9c46a",
+    "cancelled": "#e76f51",
+    "expired": "#9c6644",
+    "unattended": "#6c757d",
+}
+OTHER_COLOR = "#adb5bd"
+TOP_N = 15
+FIGSIZE = (9, 4)
+
+
+def use_theme() -> None:
+    """The one place the look of every chart is decided."""
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.95)
+    plt.rcParams.update({"figure.figsize": FIGSIZE, "figure.dpi": 110, "axes.titleweight": "bold"})
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return ax if ax is not None else plt.subplots(figsize=FIGSIZE)[1]
+
+
+def note_in_middle(ax: Axes, text: str) -> None:
+    """A grey note in the middle of an empty chart."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#6c757d")
+
+
+def _empty(ax: Axes, title: str) -> Axes:
+    ax.set_title(title)
+    note_in_middle(ax, "No requests in this period")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def status_palette(statuses: list[str]) -> dict[str, str]:
+    """Fixed colours for known statuses, the same in every chart; grey shades for others."""
+    extra = [s for s in statuses if s not in STATUS_COLORS]
+    greys = sns.color_palette("Greys", len(extra) + 2).as_hex()[1:]
+    return {**STATUS_COLORS, **dict(zip(extra, greys, strict=False))}
+
+
+def status_order(statuses: pd.Series) -> list[str]:
+    present = {str(s) for s in statuses.unique()}
+    return [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
+
+
+def requests_by_status(status: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Bar per status. ``status``: status, requests, share (metrics.status_breakdown)."""
+    ax = _axes(ax)
+    title = "Requests by status"
+    if status.empty:
+        return _empty(ax, title)
+    order = status_order(status["status"])
+    sns.barplot(
+        data=status,
+        y="status",
+        x="requests",
+        hue="status",
+        order=order,
+        palette=status_palette(order),
+        legend=False,
+        ax=ax,
+    )
+    for container in ax.containers:
+        labels = [f"{int(v)} ({v / status['requests'].sum():.0%})" for v in container.datavalues]
+        ax.bar_label(container, labels=labels, padding=3)
+    ax.set(title=title, xlabel="requests", ylabel="")
+    ax.margins(x=0.15)
+    return ax
+
+
+def daily_requests(daily: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Stacked bars of requests per local day by status. ``daily``: day, status, requests
+    (metrics.daily_by_status). Readable from a week to a year: bars become a stacked area."""
+    ax = _axes(ax)
+    title = "Requests per day by status (local dates)"
+    if daily.empty:
+        return _empty(ax, title)
+    wide = daily.pivot_table(
+        index="day", columns="status", values="requests", aggfunc="sum", fill_value=0
+    )
+    wide.index = pd.to_datetime(wide.index)
+    wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq="D"), fill_value=0)
+    order = status_order(daily["status"])
+    colors = status_palette(order)
+    bottom = np.zeros(len(wide))
+    for status in order:
+        values = wide[status].to_numpy()
+        if len(wide) <= 62:
+            ax.bar(wide.index, values, bottom=bottom, width=0.8, color=colors[status], label=status)
+        else:
+            ax.fill_between(
+                wide.index,
+                bottom,
+                bottom + values,
+                step="mid",
+                color=colors[status],
+                label=status,
+                linewidth=0,
+            )
+        bottom += values
+    locator = mdates.AutoDateLocator(maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set(title=title, xlabel="", ylabel="requests")
+    ax.legend(title="", frameon=False, ncols=min(len(order), 6), loc="upper left")
+    ax.set_ylim(0, bottom.max() * 1.25)
+    return ax
+
+
+def response_times(bins: pd.DataFrame, median: float | None, ax: Axes | None = None) -> Axes:
+    """Requests per response-time bin (``metrics.response_histogram``: label, lower, upper,
+    requests; binned in the database), with the bin holding the median marked."""
+    ax = _axes(ax)
+    title = "Time to acceptance"
+    if bins.empty or int(bins["requests"].sum()) == 0:
+        return _empty(ax, title)
+    sns.barplot(data=bins, x="label", y="requests", color="#457b9d", ax=ax)
+    if median is not None:
+        inside = (bins["lower"] <= median) & (bins["upper"].isna() | (median < bins["upper"]))
+        position = int(np.flatnonzero(inside.to_numpy())[0])
+        ax.axvline(position, color="#e76f51", linestyle="--", label=f"median {median:.2f} min")
+        ax.legend(frameon=False)
+    ax.set(title=title, xlabel="minutes from request to acceptance", ylabel="requests")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return ax
+
+
+def stacked_status_bars(
+    counts: pd.DataFrame,
+    key: str,
+    ax: Axes,
+    horizontal: bool = False,
+    width: float = 0.7,
+    keys: list | None = None,
+) -> Axes:
+    """Bars of requests stacked by status, one per ``key`` value (``keys``, default: in order
+    of first appearance) at positions 0, 1, …; the statuses in ``status_order`` with their
+    fixed colours, and a legend. ``counts``: key, status, requests (long). The report's
+    per-customer and per-mechanic charts and the index's per-period chart all draw with this."""
+    wide = counts.pivot_table(
+        index=key, columns="status", values="requests", aggfunc="sum", fill_value=0, sort=False
+    )
+    if keys is not None:
+        wide = wide.reindex(keys, fill_value=0)
+    order = status_order(counts["status"])
+    colors = status_palette(order)
+    positions = np.arange(len(wide))
+    base = np.zeros(len(wide))
+    draw = ax.barh if horizontal else ax.bar
+    for status in order:
+        values = wide[status].to_numpy(dtype=float) if status in wide else np.zeros(len(wide))
+        offset = {"left": base} if horizontal else {"bottom": base}
+        draw(positions, values, width, **offset, color=colors[status], label=status)
+        base = base + values
+    ax.legend(title="", frameon=False, ncols=min(len(order), 6), loc="best")
+    return ax
+
+
+def top_with_others(
+    table: pd.DataFrame, key: str, top_n: int = TOP_N, statuses: list[str] | None = None
+) -> pd.DataFrame:
+    """Long (key, status, requests) rows for the ``top_n`` busiest keys plus one ``others`` row
+    per status. ``table``: one row per key with ``requests`` and a column per status in
+    ``statuses`` (default: every column that is a known status or ``unknown``; pass the
+    period's statuses so an unexpected one is drawn, not dropped)."""
+    if statuses is None:
+        statuses = [c for c in table.columns if c in STATUS_COLORS or c == MISSING_STATUS]
+    statuses = [s for s in statuses if s in table.columns]
+    ranked = table.sort_values("requests", ascending=False)
+    head, tail = ranked.head(top_n), ranked.iloc[top_n:]
+    long = head.melt(id_vars=[key], value_vars=statuses, var_name="status", value_name="n")
+    long[key] = pd.Categorical(long[key], categories=list(head[key]))
+    long = long.sort_values(key, kind="stable").astype({key: str})
+    if len(tail):
+        others = tail[statuses].sum().rename_axis("status").reset_index(name="n")
+        others[key] = f"{len(tail)} others"
+        long = pd.concat([long, others[[key, "status", "n"]]], ignore_index=True)
+    return long[long["n"] > 0].rename(columns={"n": "requests"})
+
+
+def requests_per(
+    table: pd.DataFrame,
+    key: str,
+    title: str,
+    ax: Axes | None = None,
+    top_n: int = TOP_N,
+    statuses: list[str] | None = None,
+) -> Axes:
+    """Horizontal stacked bars of requests by status per ``key`` (customer or mechanic), the
+    ``top_n`` busiest (busiest on top) and the rest folded into one "others" bar; ``statuses``
+    as in ``top_with_others``."""
+    ax = _axes(ax)
+    if table.empty:
+        return _empty(ax, title)
+    long = top_with_others(table, key, top_n, statuses)
+    stacked_status_bars(long, key, ax, horizontal=True)
+    labels = list(dict.fromkeys(long[key]))
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set(title=title, xlabel="requests", ylabel="")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def hour_weekday_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Heatmap of requests by local weekday (rows) and hour (columns).
+
+    ``grid``: 7 × 24 counts (``timing.hour_weekday_matrix``); empty cells stay blank.
+    """
+    ax = _axes(ax)
+    title = "Requests by weekday and hour (local time)"
+    if grid.empty or int(grid.to_numpy().sum()) == 0:
+        return _empty(ax, title)
+    sns.heatmap(
+        grid,
+        mask=grid == 0,
+        cmap="rocket_r",
+        annot=bool(grid.to_numpy().max() < 100),
+        fmt="d",
+        annot_kws={"fontsize": 7},
+        linewidths=0.5,
+        linecolor="#eeeeee",
+        cbar_kws={"label": "requests", "shrink": 0.8},
+        square=False,
+        ax=ax,
+    )
+    ax.grid(False)
+    ax.set(title=title, xlabel="hour of day", ylabel="")
+    ax.tick_params(axis="y", rotation=0)
+    ax.tick_params(axis="x", rotation=0)
+    return ax
+
+
+def factor_rates(factors: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Completion rate with its 95 % interval per factor level (``factors.factor_table``)."""
+    ax = _axes(ax)
+    title = "Completion rate by mechanic attribute (95 % intervals)"
+    rows = factors.dropna(subset=["completion_rate"])
+    if rows.empty:
+        return _empty(ax, title)
+    labels = [
+        f"{f}: {lvl} (n={n})"
+        for f, lvl, n in rows[["factor", "level", "requests"]].itertuples(index=False)
+    ]
+    y = np.arange(len(rows))[::-1]
+    rate = rows["completion_rate"].astype(float).to_numpy()
+    low = rows["completion_rate_low"].astype(float).to_numpy()
+    high = rows["completion_rate_high"].astype(float).to_numpy()
+    ax.errorbar(
+        rate,
+        y,
+        xerr=[rate - low, high - rate],
+        fmt="o",
+        color="#2a9d8f",
+        ecolor="#457b9d",
+        capsize=3,
+    )
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set(title=title, xlabel="completion rate", ylabel="")
+    return ax

@@ -1,0 +1,947 @@
+"""The report's sentences and display tables, in the original report's order, plus what it
+did not look at (data quality, uncertainty, the previous period, time patterns, success
+factors).
+
+Every data-dependent sentence is made here, from a ``Findings`` (masked before it gets here
+when the report is shared): the investigation holds figures and judgements as data only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from analysis.domain import CANCELLED, COMPLETED, EXPIRED, EXPIRY_MINUTES, PENDING
+from analysis.investigation.accounts import KNOWN, PATTERN, RESERVED_DOMAIN
+from analysis.investigation.compare import MINUTES, RATE
+from analysis.investigation.findings import Findings
+from analysis.investigation.intervals import FEW_TO_JUDGE
+from analysis.investigation.judgement import (
+    EXCEEDS,
+    FEW,
+    MAX_NAMED_ACCOUNTS,
+    SCRIPT_RATES,
+    SUFFICIENT,
+    TEST_ACCOUNTS,
+    TOP_CUSTOMER,
+    Recommendation,
+    Signal,
+)
+from analysis.report.text import (
+    DATE_FORMAT,
+    TIME_FORMAT,
+    fmt_interval,
+    fmt_pct,
+    fmt_rate,
+    join_words,
+    plural,
+    rate_column,
+    short_id,
+    words,
+    yes_no,
+)
+
+MAX_IDS_SHOWN = 5
+RATE_LABELS = {
+    "cancellation": "Cancellation",
+    "completion": "Completion",
+    "assignment": "Assigned to a mechanic",
+}
+FIGURE_LABELS = {
+    "requests": "Requests",
+    "cancelled": "Cancelled",
+    "completed": "Completed",
+    "never_assigned": "Never assigned",
+    "cancel_rate": "Cancellation rate",
+    "completion_rate": "Completion rate",
+    "assignment_rate": "Assignment rate",
+    "customers": "Customers",
+    "mechanics": "Mechanics taking requests",
+    "median_response_minutes": "Median time to acceptance (min)",
+}
+PATTERN_LABELS = {
+    True: {
+        "single": "Single test",
+        "heavy": "Heavy testing",
+        "repeated": "Repeated testing",
+        "occasional": "Occasional testing",
+    },
+    False: {
+        "single": "Single request",
+        "heavy": "Heavy use",
+        "repeated": "Repeat customer",
+        "occasional": "Occasional",
+    },
+}
+# What a data-quality check's flag means, for a product manager: ``{n}``, ``{requests}`` and
+# ``{ids}`` agree with the count, ``[singular|plural]`` picks the form that does.
+CHECK_EXPLANATIONS = {
+    "completed_without_mechanic": "{n} {requests} marked completed [names|name] no mechanic: "
+    "a session cannot be completed without one, so these were probably closed by hand or by a "
+    "test script.",
+    "completed_without_accepted_at": "{n} {requests} marked completed [was|were] never "
+    "accepted (no acceptance time).",
+    "accepted_before_created": "{n} {requests} [was|were] accepted before [it was|they were] "
+    "created: a clock or import error; [its|their] response [time is|times are] left out.",
+    "accepted_without_mechanic": "{n} {requests} [has|have] an acceptance time but no "
+    "mechanic: who accepted is lost.",
+    "mechanic_without_accepted_at": "{n} {requests} [names|name] a mechanic but no acceptance "
+    "time, so [its|their] response time is unknown.",
+    "unknown_mechanic": "{n} {requests} [names|name] a mechanic who is not in the mechanics "
+    "table (deleted, or an id from elsewhere).",
+    "unknown_workshop": "{n} {requests} [was|were] served by a workshop that is not in the "
+    "organizations table.",
+    "unknown_preferred_workshop": "{n} {requests} [names|name] a preferred workshop that is "
+    "not in the organizations table.",
+    "email_differs_from_profile": "{n} {requests} [carries|carry] a customer e-mail different "
+    "from the one on the customer's profile, so grouping customers by e-mail splits or merges "
+    "people.",
+    "customer_without_profile": "{n} {requests} [comes|come] from a customer with no profile "
+    "at all.",
+    "customer_profile_deleted": "{n} {requests} [comes|come] from customers whose profile has "
+    "since been deleted.",
+    "unknown_status": "{n} {requests} [has|have] a status the platform is not known to use "
+    "(or none).",
+    "unknown_session_type": "{n} {requests} [has|have] a session type other than chat, video "
+    "or diagnostic (or none).",
+    "unknown_routing_type": "{n} {requests} [has|have] a routing type other than broadcast, "
+    "workshop_only or hybrid (or none).",
+    "duplicate_id": "{n} request {ids} [appears|appear] on more than one row: every figure "
+    "counting requests counts [it|them] more than once.",
+}
+AGREEMENT = re.compile(r"\[([^|\]]*)\|([^\]]*)\]")
+
+
+def title(f: Findings) -> str:
+    p = f.period
+    return (
+        f"# Session problems investigation\n"
+        f"**Period:** {p.start:{DATE_FORMAT}} – {p.end:{DATE_FORMAT}} ({plural(p.days, 'day')}, "
+        f"{p.timezone})  \n**Source:** {f.database}  \n"
+        f"**Generated:** {f.generated_at:%d %b %Y %H:%M} UTC"
+    )
+
+
+def executive_summary(f: Findings) -> str:
+    if f.total == 0:
+        return (
+            "## Executive summary\n\n**There were no session requests in this period.** "
+            "Nothing below can be judged; check the period and the database."
+        )
+    never = f.assignment["never_assigned"] / f.total
+    c = f.rates["cancellation"]
+    if f.verdict.test_data:
+        conclusion = (
+            f"**Conclusion: this is test/development data.** The {fmt_pct(c.rate, 0)} "
+            f"cancellation rate and {fmt_pct(never, 0)} unassigned rate are expected "
+            "for a testing environment; this is not a production issue."
+        )
+    else:
+        conclusion = (
+            f"**Conclusion: this looks like real customer traffic.** The "
+            f"{fmt_pct(c.rate, 0)} cancellation rate and {fmt_pct(never, 0)} unassigned "
+            "rate should be investigated as a production issue."
+        )
+    median = f.response["median"]
+    flagged = f.anomalies[f.anomalies["count"] > 0]
+    bullets = [
+        f"{plural(f.total, 'request')}: {f.count(CANCELLED)} cancelled, "
+        f"{f.count(COMPLETED)} completed, {f.count(PENDING)} pending; cancellation rate "
+        f"{fmt_pct(c.rate, 0)} (95 % interval {fmt_interval(c.low, c.high)}).",
+        f"{f.assignment['never_assigned']} never assigned to a mechanic; "
+        f"{f.assignment['mechanics_involved']} of {f.assignment['mechanics_on_record']} "
+        "mechanics on record took part.",
+        f"{plural(len(f.customers), 'customer')}; the busiest made "
+        f"{fmt_pct(f.customers.iloc[0]['share'], 0)} of requests.",
+        "Median time to acceptance: "
+        + (f"{median:.2f} minutes." if median is not None else "no request was accepted."),
+        (
+            f"{plural(f.flagged_requests, 'request')} failed "
+            f"{plural(len(flagged), 'data-quality check')}: "
+            f"{join_words([words(c) for c in flagged['check']])} (see Data quality)."
+            if len(flagged)
+            else "All data-quality checks passed."
+        ),
+    ]
+    return "## Executive summary\n\n" + conclusion + "\n\n" + "\n".join(f"- {b}" for b in bullets)
+
+
+# --- Data quality -------------------------------------------------------------------------
+
+
+def explain(check: str, count: int) -> str:
+    """The plain sentence for a check that flagged ``count`` requests."""
+    template = CHECK_EXPLANATIONS.get(check, "{n} {requests} failed " + check)
+    text = template.format(
+        n=count,
+        requests="request" if count == 1 else "requests",
+        ids="id" if count == 1 else "ids",
+    )
+    return AGREEMENT.sub(r"\1" if count == 1 else r"\2", text)
+
+
+def _ids(ids: list[str]) -> str:
+    shown = [f"`{short_id(i)}`" for i in ids[:MAX_IDS_SHOWN]]
+    more = len(ids) - MAX_IDS_SHOWN
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def anomalies_text(f: Findings) -> str:
+    """One plain sentence per check that flagged something, with the request ids."""
+    a = f.anomalies
+    flagged = a[a["count"] > 0]
+    if flagged.empty:
+        return (
+            f"All {len(a)} data-quality checks passed: no request contradicts itself or the schema."
+        )
+    lines = [
+        f"**{len(flagged)} of {len(a)} data-quality checks found problems** "
+        "(full ids are in findings.json):\n"
+    ]
+    lines += [
+        f"- {explain(r.check, int(r.count))} ({_ids(r.request_ids)})" for r in flagged.itertuples()
+    ]
+    passed = [words(c) for c in a.loc[a["count"] == 0, "check"]]
+    lines.append(f"\nThe other {len(passed)} checks found nothing: {join_words(passed)}.")
+    return "\n".join(lines)
+
+
+# --- What changed -------------------------------------------------------------------------
+
+
+def _previous_span(f: Findings) -> str:
+    p = f.previous_period
+    return f"the previous {plural(p.days, 'day')} ({p.start:{DATE_FORMAT}} – {p.end:{DATE_FORMAT}})"
+
+
+def _unavailable(f: Findings) -> str:
+    held = f.previous_unavailable
+    if held is None:
+        return "the source does not hold it"
+    return f"the snapshot holds requests from {held[0]} to {held[1]} only"
+
+
+def _fmt(kind: str, value: float | None) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    if kind == RATE:
+        return fmt_pct(value)
+    if kind == MINUTES:
+        return f"{value:.2f}"
+    return f"{int(value)}"
+
+
+def _change(r: Any) -> str:
+    """A comparison row's change: points for rates (flagged when within noise), else the
+    difference and the relative change."""
+    if r.change is None or pd.isna(r.change):
+        return "—"
+    if r.kind == RATE:
+        return f"{r.change * 100:+.1f} pts" + ("" if r.real_change else " (within noise)")
+    text = f"{r.change:+.2f}" if r.kind == MINUTES else f"{int(r.change):+d}"
+    relative = r.relative_change
+    return text + (f" ({relative:+.0%})" if relative is not None and not pd.isna(relative) else "")
+
+
+def comparison_table(f: Findings) -> pd.DataFrame:
+    rows = []
+    for r in f.comparison.itertuples():
+        label = FIGURE_LABELS[r.figure]
+        if f.previous_figures is None:
+            rows.append((label, _fmt(r.kind, r.current), "not in the data", "—"))
+        else:
+            rows.append((label, _fmt(r.kind, r.current), _fmt(r.kind, r.previous), _change(r)))
+    p = f.previous_period
+    before = f"Previous ({p.start:%d %b} – {p.end:%d %b})"
+    return pd.DataFrame(rows, columns=["Figure", "This period", before, "Change"])
+
+
+def what_changed_text(f: Findings) -> str:
+    """The biggest movements since the previous period, in words."""
+    span = _previous_span(f)
+    if f.previous_figures is None:
+        return f"No comparison with {span}: {_unavailable(f)}."
+    if not f.previous_figures["requests"]:
+        if not f.total:
+            return f"No requests in this period or in {span}: nothing to compare."
+        return (
+            f"There were no requests in {span}, so every figure here is new: "
+            f"{plural(f.total, 'request')} against none."
+        )
+    if f.movements.empty:
+        return f"Nothing moved compared with {span}."
+    lines = [f"Compared with {span}, the biggest movements:\n"]
+    for r in f.movements.itertuples():
+        label = FIGURE_LABELS[r.figure]
+        if r.kind == RATE:
+            noise = (
+                "a real change (the 95 % intervals do not overlap)"
+                if r.real_change
+                else "within the noise of periods this size"
+            )
+            lines.append(
+                f"- **{label}** {fmt_pct(r.previous)} → {fmt_pct(r.current)} "
+                f"({r.change * 100:+.1f} points): {noise}."
+            )
+        else:
+            lines.append(
+                f"- **{label}** {_fmt(r.kind, r.previous)} → {_fmt(r.kind, r.current)} "
+                f"({r.relative_change:+.0%})."
+            )
+    return "\n".join(lines)
+
+
+# --- 1. Status ----------------------------------------------------------------------------
+
+
+def status_table(f: Findings) -> pd.DataFrame:
+    rows = [(s, n, fmt_pct(sh)) for s, n, sh in f.status.itertuples(index=False)]
+    rows.append(("total", f.total, "100 %" if f.total else "—"))
+    return pd.DataFrame(rows, columns=["Status", "Requests", "Share"])
+
+
+def unknown_values_text(f: Findings) -> str:
+    """A warning naming values outside the platform's known vocabulary (they stay counted)."""
+    if not f.unknown_values:
+        return ""
+    parts = [
+        f"{words(column)} {join_words([f'`{v}` ({n})' for v, n in values.items()])}"
+        for column, values in f.unknown_values.items()
+    ]
+    return (
+        "**Unexpected values** (counted above, not dropped; worth checking at the source): "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def rates_table(f: Findings) -> pd.DataFrame:
+    """Headline rates with their 95 % intervals."""
+    rows = [
+        (RATE_LABELS[name], r.count, r.of, fmt_pct(r.rate), fmt_interval(r.low, r.high))
+        for name, r in f.rates.items()
+    ]
+    return pd.DataFrame(rows, columns=["Rate", "Requests", "Of", "Rate (%)", "95 % interval"])
+
+
+def rates_text(f: Findings) -> str:
+    n = f.total
+    if not n:
+        return "No requests, so no rates."
+    c = f.rates["cancellation"]
+    text = (
+        f"With {plural(n, 'request')}, the cancellation rate of {fmt_pct(c.rate, 0)} is known "
+        f"only to within {fmt_interval(c.low, c.high)} (95 % Wilson interval): "
+        "a rate from a small period is a range, not a point."
+    )
+    if c.too_few:
+        text += f" Fewer than {FEW_TO_JUDGE} requests is too few to judge any rate."
+    return text
+
+
+# --- 2. Assignment ------------------------------------------------------------------------
+
+
+def assignment_table(f: Findings) -> pd.DataFrame:
+    a = f.assignment
+    rows = [("Never assigned", a["never_assigned"]), ("Assigned to a mechanic", a["assigned"])]
+    return pd.DataFrame(
+        [(label, n, fmt_pct(n / f.total) if f.total else "—") for label, n in rows],
+        columns=["Assignment", "Requests", "Share"],
+    )
+
+
+def assignment_text(f: Findings) -> str:
+    a = f.assignment
+    if not a["mechanics_involved"]:
+        return f"No mechanic took a request; {a['mechanics_on_record']} mechanics are on record."
+    return (
+        f"Only **{a['mechanics_involved']}** of the {a['mechanics_on_record']} mechanics on "
+        "record took part:"
+        if a["mechanics_involved"] < a["mechanics_on_record"]
+        else f"All {a['mechanics_on_record']} mechanics on record took part:"
+    )
+
+
+def mechanics_table(f: Findings) -> pd.DataFrame:
+    m = f.mechanics
+    if m.empty:
+        return pd.DataFrame(columns=["Mechanic", "Name", "Requests"])
+    out = pd.DataFrame(
+        {
+            "Mechanic": [short_id(i) for i in m["mechanic_id"]],
+            "Name": m["name"].fillna("—"),
+            "Requests": m["requests"],
+        }
+    )
+    for s in f.statuses:
+        if s in m:
+            out[s.capitalize()] = m[s]
+    out["Completion (95 % CI)"] = rate_column(m, "completion_rate")
+    out["Cancellation (95 % CI)"] = rate_column(m, "cancel_rate")
+    out["Complete profile"] = m["profile_complete"].map(yes_no)
+    out["Red Seal"] = m["red_seal_certified"].map(yes_no)
+    out["Workshop"] = m["workshop_name"].fillna("—")
+    out["Experience (years)"] = (
+        m["years_of_experience"].astype("object").where(m["years_of_experience"].notna(), "—")
+    )
+    out["City"] = m["city"].fillna("—")
+    out["Type"] = m["mechanic_type"].fillna("—")
+    return out
+
+
+def mechanic_chart_data(f: Findings) -> pd.DataFrame:
+    """The mechanics table with a readable ``mechanic`` label (short id and name) for charts."""
+    m = f.mechanics
+    labels = [
+        f"{short_id(i)} {n if isinstance(n, str) else ''}".strip()
+        for i, n in zip(m.get("mechanic_id", []), m.get("name", []), strict=True)
+    ]
+    return m.assign(mechanic=labels)
+
+
+# --- 3. Time ------------------------------------------------------------------------------
+
+
+def time_text(f: Findings) -> str:
+    s, r = f.span, f.response
+    if s["first_at"] is None:
+        return "No requests, so no time span or response times."
+    lines = [
+        f"- **Time span:** {plural(s['days'], 'day')} ({s['first_at']:%d %b} – "
+        f"{s['last_at']:%d %b %Y})",
+        f"- **Oldest request:** {s['first_at']:{TIME_FORMAT}}",
+        f"- **Newest request:** {s['last_at']:{TIME_FORMAT}}",
+    ]
+    if r["count"]:
+        lines += [
+            f"- **Response time** (acceptance − creation, {plural(r['count'], 'request')}): "
+            f"mean {r['mean']:.2f} min, median {r['median']:.2f} min",
+            f"- **Fastest response:** {r['min']:.2f} min ({r['min'] * 60:.0f} seconds)",
+            f"- **Slowest response:** {r['max']:.2f} min",
+        ]
+    else:
+        lines.append("- **Response time:** no request was accepted in this period.")
+    if r["excluded_negative"]:
+        lines.append(
+            f"- {plural(r['excluded_negative'], 'request')} accepted before it was "
+            "created (bad data) left out of the response times."
+        )
+    return "\n".join(lines)
+
+
+def time_patterns_text(f: Findings) -> str:
+    if not f.busiest_slots:
+        return "No requests, so no time pattern."
+    busiest = join_words([f"{d} {h:02d}:00–{h:02d}:59 ({n})" for d, h, n in f.busiest_slots])
+    active = int((f.hour_weekday > 0).to_numpy().sum())
+    return (
+        f"Requests fell in {plural(active, 'weekday-hour slot')} of 168 ({f.period.timezone} "
+        f"time); the busiest: {busiest}."
+    )
+
+
+def _wait_known(r: Any) -> str:
+    """What the data says about one status's never-assigned waits (``Findings.waits`` row)."""
+    if r.status == PENDING:
+        text = "still pending at the end of the period (or when the data was read, if sooner)"
+        if r.past_expiry:
+            text += (
+                f", past the {EXPIRY_MINUTES}-minute expiry: the cleanup job did not expire "
+                "them as it should"
+            )
+        return text
+    if r.status == EXPIRED:
+        return (
+            f"expired by the cleanup job, so about {EXPIRY_MINUTES} minutes (no timestamp "
+            "records it)"
+        )
+    if r.status == CANCELLED:
+        return (
+            "cancelled before anyone accepted; when is not recorded (no cancelled_at "
+            f"column): at most {EXPIRY_MINUTES} minutes if the cleanup job ran"
+        )
+    if r.status == COMPLETED:
+        return "completed without ever naming a mechanic: a data-quality problem"
+    return "not recorded: the data has no time for the end of the wait"
+
+
+def waits_text(f: Findings) -> str:
+    never = f.assignment["never_assigned"]
+    if not never:
+        return "Every request was assigned a mechanic."
+    lines = [
+        f"**How long did the {plural(never, 'never-assigned request')} wait?** The table has "
+        "no `cancelled_at` column, so the moment a request was given up is not recorded. "
+        f"What can be said, using the cleanup rule (pending unassigned requests expire after "
+        f"{EXPIRY_MINUTES} minutes):\n"
+    ]
+    for r in f.waits.itertuples():
+        detail = _wait_known(r)
+        if r.status == PENDING and r.min_wait_minutes is not None:
+            detail += f" (waiting {_duration(r.min_wait_minutes)}"
+            if r.max_wait_minutes != r.min_wait_minutes:
+                detail += f" to {_duration(r.max_wait_minutes)}"
+            detail += ")"
+        lines.append(f"- {plural(r.requests, r.status + ' request')}: {detail}.")
+    return "\n".join(lines)
+
+
+def _duration(minutes: float) -> str:
+    if minutes < 120:
+        return f"{minutes:.0f} minutes"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} hours"
+    return f"{minutes / 1440:.0f} days"
+
+
+# --- 4. Session types ---------------------------------------------------------------------
+
+
+def types_table(f: Findings) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(t, n, fmt_pct(sh, 0)) for t, n, sh in f.types.itertuples(index=False)],
+        columns=["Type", "Requests", "Share"],
+    )
+
+
+def types_text(f: Findings) -> str:
+    if f.types.empty:
+        return ""
+    top = f.types.iloc[0]
+    if top["share"] >= 0.6:
+        return (
+            f"**Observation:** heavily skewed toward {top['session_type']} sessions "
+            f"({fmt_pct(top['share'], 0)})."
+        )
+    return f"Most requests are {top['session_type']} sessions ({fmt_pct(top['share'], 0)})."
+
+
+# --- 5. Customers -------------------------------------------------------------------------
+
+
+def customers_text(f: Findings) -> str:
+    c = f.customers
+    if c.empty:
+        return "No customer made a request."
+    top = c.iloc[0]
+    return "\n".join(
+        [
+            f"**{plural(len(c), 'customer')} created all {f.total} requests.**\n",
+            f"- **{top['customer']}** created {fmt_pct(top['share'], 0)} of all requests "
+            f"({top['requests']} of {f.total}).",
+            f"- That is {top['per_day']:.1f} requests a day over the "
+            f"{plural(f.span['days'], 'day')} span, or "
+            f"{top['per_active_day']:.2f} per active day over "
+            f"{plural(int(top['active_days']), 'active day')}; the busiest day, "
+            f"{top['busiest_day']:{DATE_FORMAT}}, had {top['busiest_day_requests']}.",
+        ]
+    )
+
+
+def customers_table(f: Findings) -> pd.DataFrame:
+    c = f.customers
+    if c.empty:
+        return pd.DataFrame(columns=["Customer", "Requests"])
+    out = pd.DataFrame({"Customer": c["customer"], "Requests": c["requests"]})
+    for s in f.statuses:
+        out[s.capitalize()] = c[s]
+    out["Share"] = [fmt_pct(v, 0) for v in c["share"]]
+    out["Cancellation (95 % CI)"] = rate_column(c, "cancel_rate")
+    out["Completion (95 % CI)"] = rate_column(c, "completion_rate")
+    out["Per day"] = [f"{v:.1f}" for v in c["per_day"]]
+    out["Per active day"] = [f"{v:.1f}" for v in c["per_active_day"]]
+    out["Busiest day"] = [
+        f"{d:%d %b} ({n})" for d, n in zip(c["busiest_day"], c["busiest_day_requests"], strict=True)
+    ]
+    out["Test account"] = c["test_account"].map(yes_no)
+    out["Pattern"] = [
+        PATTERN_LABELS[bool(t)][p] for t, p in zip(c["test_account"], c["pattern"], strict=True)
+    ]
+    return out
+
+
+# --- 6, 7. Cancellations and routing ------------------------------------------------------
+
+
+def cancellation_text(f: Findings) -> str:
+    c = f.cancellations
+    if not c["total"]:
+        return "No request was cancelled."
+    before, after = c["before_assignment"], c["after_assignment"]
+    pattern = (
+        "most cancellations happen because no mechanic picks up the request"
+        if before > after
+        else "most cancellations happen after a mechanic accepted"
+    )
+    return "\n".join(
+        [
+            f"- **{before} cancelled before a mechanic was assigned** "
+            f"({fmt_pct(before / c['total'], 0)} of {c['total']} cancellations): the customer gave "
+            "up waiting, or the request timed out with no mechanic available.",
+            f"- **{after} cancelled after a mechanic was assigned** "
+            f"({fmt_pct(after / c['total'], 0)}): the customer or the mechanic cancelled, or the "
+            "session never started after acceptance.",
+            f"\n**Pattern:** {pattern}.",
+        ]
+    )
+
+
+def routing_text(f: Findings) -> str:
+    r = f.routing
+    if not f.total:
+        return "No requests to route."
+    kinds = join_words([f"{n} {k}" for k, n in r["by_type"].items()])
+    return "\n".join(
+        [
+            f"- **Routing type:** {kinds}",
+            f"- **Served by a workshop:** {plural(r['workshop_served'], 'request')}",
+            f"- **With a preferred workshop:** {plural(r['preferred_workshop'], 'request')}",
+        ]
+    )
+
+
+# --- Root cause: profiles -----------------------------------------------------------------
+
+
+def mechanic_profiles_table(f: Findings) -> pd.DataFrame:
+    r = f.mechanic_roster
+    took = set(f.mechanics.get("mechanic_id", []))
+    return pd.DataFrame(
+        {
+            "Mechanic": [short_id(i) for i in r["mechanic_id"]],
+            "Name": r["name"].fillna("—"),
+            "Type": r["mechanic_type"],
+            "Complete profile": r["profile_complete"].map(yes_no),
+            "Missing": [", ".join(words(x) for x in m) or "—" for m in r["missing"]],
+            "Took requests": [yes_no(i in took) for i in r["mechanic_id"]],
+        }
+    )
+
+
+def profiles_text(f: Findings) -> str:
+    roster = f.mechanic_roster
+    bad = f.incomplete_mechanics
+    took = set(f.mechanics.get("mechanic_id", []))
+    bad_working = [short_id(i) for i in bad["mechanic_id"] if i in took]
+    text = (
+        f"**{len(bad)} of {plural(len(roster), 'mechanic')} on record have incomplete "
+        f"profiles** (missing any of city, province, postal code, years of experience)"
+    )
+    text += (
+        f": {join_words([f'`{short_id(i)}`' for i in bad['mechanic_id']])}." if len(bad) else "."
+    )
+    if bad_working:
+        text += (
+            f" {join_words(bad_working)} still took requests in this period; see their "
+            "completion rates above."
+        )
+    cp = f.customer_profiles
+    incomplete = cp[~cp["profile_complete"]] if len(cp) else cp
+    text += (
+        f"\n\n**Customer profiles:** {len(cp) - len(incomplete)} of the "
+        f"{plural(len(cp), 'customer profile')} behind this period's requests are complete"
+    )
+    if len(incomplete):
+        gaps = [
+            f"`{short_id(r.customer_id)}` lacks {', '.join(r.missing)}"
+            + (" (deleted)" if r.deleted else "")
+            for r in incomplete.itertuples()
+        ]
+        text += ": " + "; ".join(gaps)
+    return text + "."
+
+
+# --- What worked --------------------------------------------------------------------------
+
+
+def _traits(r: Any) -> list[str]:
+    """A mechanic's profile attributes in words (a ``metrics.mechanic_table`` row)."""
+    if pd.isna(r.profile_complete):  # no roster row: nothing known about them
+        return ["not in the mechanics table, so no profile on record"]
+    return [
+        "complete profile" if r.profile_complete else "incomplete profile",
+        "Red Seal certified" if r.red_seal_certified else "not Red Seal certified",
+        f"workshop {r.workshop_name}" if isinstance(r.workshop_name, str) else "no workshop",
+        f"{r.years_of_experience} years' experience"
+        if not pd.isna(r.years_of_experience)
+        else "experience unknown",
+        r.city if isinstance(r.city, str) else "city unknown",
+    ]
+
+
+def _name(value: object) -> str:
+    return value if isinstance(value, str) else "no name"
+
+
+def success_text(f: Findings) -> str:
+    """The mechanics who completed requests, with the profile attributes they share."""
+    done = f.count(COMPLETED)
+    if not done:
+        return "No request was completed in this period: the happy path was not exercised."
+    m = f.mechanics
+    winners = m[m["completed"] > 0] if "completed" in m else m.iloc[0:0]
+    lines = [f"**{plural(done, 'completed request')}** show the happy path works."]
+    unassigned_done = done - (int(winners["completed"].sum()) if len(winners) else 0)
+    for r in winners.itertuples():
+        rate = fmt_rate(r.completion_rate, r.completion_rate_low, r.completion_rate_high)
+        lines.append(
+            f"- `{short_id(r.mechanic_id)}` ({_name(r.name)}) completed {r.completed} of "
+            f"{r.requests} ({rate}, 95 % interval): {', '.join(_traits(r))}."
+        )
+    if unassigned_done:
+        lines.append(
+            f"- {plural(unassigned_done, 'completed request')} name no mechanic at all "
+            "(a data-quality problem worth checking)."
+        )
+    if len(winners) and int(winners["requests"].max()) < FEW_TO_JUDGE:
+        lines.append(
+            f"\nThese rates rest on fewer than {FEW_TO_JUDGE} requests per mechanic: "
+            "too few to call anyone the best performer or to credit any single attribute "
+            "(see the success factors below)."
+        )
+    return "\n".join(lines)
+
+
+def factors_table(f: Findings) -> pd.DataFrame:
+    t = f.factors
+    return pd.DataFrame(
+        {
+            "Attribute": t["factor"],
+            "Level": t["level"],
+            "Mechanics": t["mechanics"],
+            "Requests": t["requests"],
+            "Completed": t["completed"],
+            "Completion (95 % CI)": rate_column(t, "completion_rate"),
+            "Cancelled": t["cancelled"],
+            "Cancellation (95 % CI)": rate_column(t, "cancel_rate"),
+            "Enough to judge": ["no" if x else "yes" for x in t["too_few"]],
+        }
+    )
+
+
+def factors_text(f: Findings) -> str:
+    """What the success-factor table can and cannot support."""
+    t = f.factors
+    if t.empty:
+        return "No mechanic took a request, so no attribute can be linked to success."
+    lines = [
+        "Completion and cancellation rates of the requests taken by "
+        f"{plural(len(f.mechanics), 'mechanic')}, grouped by each mechanic attribute. The "
+        "original report credited one mechanic's profile, certification and workshop for "
+        "their success; this table tests that."
+    ]
+    notes = [
+        f"{join_words(group)} split this period's mechanics in exactly the same way, so "
+        "the data cannot tell which of them matters."
+        for group in f.coinciding_factors
+    ]
+    thin = sorted(set(t.loc[t["mechanics"] <= 1, "factor"]))
+    if thin:
+        notes.append(
+            f"Some levels rest on a single mechanic ({join_words(thin)}): "
+            "they describe that mechanic, not the attribute."
+        )
+    if t["too_few"].any():
+        notes.append(
+            f"Levels with fewer than {FEW_TO_JUDGE} requests are too few to judge; requests by "
+            "the same mechanic are not independent, so the intervals are if anything too narrow."
+        )
+    judged = f.separated_factors
+    if judged and not f.coinciding_factors and not thin:
+        notes.append(f"Completion rates differ beyond the noise for {join_words(judged)}.")
+    elif not judged:
+        notes.append("No attribute's completion rates differ beyond the noise.")
+    return "\n".join([*lines, "", *(f"- {n}" for n in notes)])
+
+
+# --- Diagnosis ----------------------------------------------------------------------------
+
+
+REASON_TEXT = {
+    KNOWN: lambda match: "listed as a known test account",
+    RESERVED_DOMAIN: lambda match: f"reserved test domain {match}",
+    PATTERN: lambda match: f"address matches {match!r}",
+}
+
+
+def signal_text(s: Signal, test_accounts: pd.DataFrame, top_customer: str | None) -> str:
+    """One piece of the verdict's evidence in words. ``test_accounts``: customer, rule, match
+    (``Findings.test_accounts``); ``top_customer``: the busiest customer's key."""
+    x = s.figures
+    if s.name == TEST_ACCOUNTS:
+        accounts = test_accounts
+        named = [
+            f"{a.customer} ({REASON_TEXT[a.rule](a.match)})"
+            for a in accounts.head(MAX_NAMED_ACCOUNTS).itertuples()
+        ]
+        if len(accounts) > MAX_NAMED_ACCOUNTS:
+            named.append(f"{len(accounts) - MAX_NAMED_ACCOUNTS} more")
+        return (
+            f"{fmt_pct(x['share'])} of requests come from {x['test_accounts']} of "
+            f"{plural(x['customers'], 'customer')} recognised as test accounts"
+            + (f": {join_words(named)}" if named else "")
+            + "."
+        )
+    if s.name == SCRIPT_RATES:
+        return (
+            f"Cancellation rate {fmt_pct(x['cancel_rate'])} and completion rate "
+            f"{fmt_pct(x['completion_rate'])} (test traffic looks like cancellations over "
+            f"{fmt_pct(x['cancel_above'], 0)} and completions under "
+            f"{fmt_pct(x['completion_below'], 0)})."
+        )
+    if s.name == TOP_CUSTOMER:
+        return (
+            f"The busiest customer, {top_customer}, made "
+            f"{fmt_pct(x['share'])} of all requests ({x['requests']} of {x['of']}); up to "
+            f"{x['busiest_day_requests']} on one day ({x['busiest_day']:%d %b %Y})."
+        )
+    if s.name == FEW:
+        return (
+            f"{plural(x['customers'], 'distinct customer')} and "
+            f"{plural(x['mechanics'], 'mechanic')} took part."
+        )
+    return f"{words(s.name)}: {x}"
+
+
+def _top_customer(f: Findings) -> str | None:
+    return f.customers.iloc[0]["customer"] if len(f.customers) else None
+
+
+def verdict_text(f: Findings) -> str:
+    v = f.verdict
+    if v.test_data is None:
+        return "No requests, so no verdict."
+    head = (
+        "**Yes: this is test data.**"
+        if v.test_data
+        else "**No: this looks like real customer traffic.**"
+    )
+    reasons = [signal_text(s, f.test_accounts, _top_customer(f)) for s in v.reasons]
+    return head + " The evidence:\n\n" + "\n".join(f"{i}. {r}" for i, r in enumerate(reasons, 1))
+
+
+def verdict_rules_text(f: Findings) -> str:
+    r = f.verdict.rules
+    parts = [
+        f"addresses matching {join_words([f'`{p}`' for p in r.patterns], 'or')}"
+        if r.patterns
+        else None,
+        f"reserved domains ({', '.join(r.reserved_domains)})" if r.reserved_domains else None,
+        f"{plural(len(r.known), 'listed account')}" if r.known else None,
+    ]
+    used = [p for p in parts if p]
+    return (
+        "Test accounts were recognised by "
+        + (join_words(used) if used else "no rule at all")
+        + " (notebook parameters `test_email_patterns`, `test_reserved_domains`, "
+        "`known_test_accounts`)."
+    )
+
+
+def evidence_table(f: Findings) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            (words(s.name), yes_no(s.holds), signal_text(s, f.test_accounts, _top_customer(f)))
+            for s in f.verdict.evidence
+        ],
+        columns=["Signal", "Points to test data", "Evidence"],
+    )
+
+
+# --- Testing readiness and recommendations ------------------------------------------------
+
+
+def readiness_table(f: Findings) -> pd.DataFrame:
+    r = f.readiness
+    status = {EXCEEDS: "Exceeds", SUFFICIENT: "Sufficient"}
+    return pd.DataFrame(
+        {
+            "Metric": r["metric"],
+            "Current": r["current"],
+            "Needed": [f"{n}+" for n in r["needed"]],
+            "Status": [
+                status.get(s, f"Need {short} more")
+                for s, short in zip(r["status"], r["short_by"], strict=True)
+            ],
+        }
+    )
+
+
+def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
+    """One recommended action in words; ``names``: mechanic id → name (from the roster, masked
+    when the report is)."""
+    x = r.figures
+    if r.code == "check_period":
+        return (
+            "No requests were made in this period: check that the period and database are "
+            "the intended ones before drawing conclusions."
+        )
+    if r.code == "complete_mechanic_profiles":
+        items = [
+            f"`{short_id(m['mechanic_id'])}` ({_name(names.get(m['mechanic_id']))}) lacks "
+            f"{join_words([words(field) for field in m['missing']])}"
+            for m in x["mechanics"]
+        ]
+        return (
+            f"Complete the profiles of {plural(len(items), 'mechanic')}: " + "; ".join(items) + "."
+        )
+    if r.code == "more_working_mechanics":
+        text = (
+            f"Get {plural(x['needed'] - x['current'], 'more mechanic')} taking requests: "
+            f"{x['current']} took part, {x['needed']} are needed."
+        )
+        idle = x["idle_complete"]
+        if idle:
+            text += (
+                f" {plural(len(idle), 'mechanic')} with a complete profile took none: "
+                f"{join_words([f'`{short_id(i)}`' for i in idle])}."
+            )
+        return text
+    if r.code == "more_mechanic_types":
+        return (
+            f"Have {join_words(x['absent'], 'and')} mechanics take requests too: this "
+            f"period's requests were served by {join_words(x['served']) or 'none'} "
+            "mechanics only."
+        )
+    if r.code == "more_test_customers":
+        return (
+            f"Create {plural(x['needed'] - x['current'], 'more test customer')} with complete "
+            f"profiles (address, postal code, coordinates): {x['current']} took part, "
+            f"{x['needed']} are needed."
+        )
+    if r.code == "more_completed":
+        return (
+            f"Complete {plural(x['needed'] - x['current'], 'more session')} to exercise the "
+            f"happy path ({x['current']} completed, {x['needed']} needed)."
+        )
+    if r.code == "more_scarce_types":
+        parts = [
+            f"{t['session_type']} ({t['requests']}, {fmt_pct(t['share'])})" for t in x["scarce"]
+        ]
+        return (
+            f"Create more {join_words(parts)} sessions: {x['top_type']} makes up "
+            f"{fmt_pct(x['top_share'])} of requests."
+        )
+    if r.code == "keep_test_cancellations":
+        return (
+            f"Don't treat the {fmt_pct(x['cancel_rate'], 0)} cancellation rate as a production "
+            "problem: it comes from test traffic. Keep the cancelled requests for testing "
+            "error handling and focus on producing more completed sessions."
+        )
+    if r.code == "investigate_cancellations":
+        return (
+            f"Investigate the {fmt_pct(x['cancel_rate'], 0)} cancellation rate: "
+            f"{fmt_pct(x['never_assigned_share'], 0)} of requests were never assigned a "
+            "mechanic."
+        )
+    return f"{words(r.code)}: {x}"
+
+
+def recommendations_text(f: Findings) -> str:
+    names = dict(zip(f.mechanic_roster["mechanic_id"], f.mechanic_roster["name"], strict=True))
+    return "\n".join(
+        f"{i}. {recommendation_text(r, names)}" for i, r in enumerate(f.recommendations, 1)
+    )

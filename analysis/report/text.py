@@ -1,0 +1,76 @@
+"""Small wording helpers shared by the report's sentences and tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from analysis.investigation.intervals import Rate
+
+SHORT_ID_LENGTH = 8
+DATE_FORMAT = "%d %b %Y"
+TIME_FORMAT = "%d %b %Y %H:%M:%S %Z"
+
+
+def fmt_pct(value: float | None, decimals: int = 1) -> str:
+    """``0.837`` → ``83.7 %``; None → ``n/a``."""
+    return "n/a" if value is None or pd.isna(value) else f"{value * 100:.{decimals}f} %"
+
+
+def plural(count: int, noun: str) -> str:
+    """``plural(1, "mechanic")`` → ``1 mechanic``; 3 → ``3 mechanics``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def join_words(words: Sequence[str], last: str = "and") -> str:
+    """``["a", "b", "c"]`` → ``a, b and c``."""
+    items = [str(w) for w in words]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def short_id(value: str | None) -> str:
+    """The first block of a UUID, as the original report wrote them (``c62837da``)."""
+    return str(value)[:SHORT_ID_LENGTH] if value else "—"
+
+
+def words(name: str) -> str:
+    """``years_of_experience`` → ``years of experience``."""
+    return name.replace("_", " ")
+
+
+def fmt_interval(low: Any, high: Any) -> str:
+    """``0.38, 0.96`` → ``38–96 %``; unknown → ``—``."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return "—"
+    return f"{low * 100:.0f}–{high * 100:.0f} %"
+
+
+def fmt_rate(rate: Any, low: Any, high: Any) -> str:
+    """A rate with its (already computed) 95 % interval: ``80 % (38–96 %)``; unknown → ``—``."""
+    if rate is None or pd.isna(rate):
+        return "—"
+    return f"{rate * 100:.0f} % ({fmt_interval(low, high)})"
+
+
+def rate_text(rate: Rate) -> str:
+    """``fmt_rate`` of a ``Rate``."""
+    return fmt_rate(rate.rate, rate.low, rate.high)
+
+
+def rate_column(table: pd.DataFrame, name: str) -> list[str]:
+    """``fmt_rate`` of each row's ``<name>``, ``<name>_low`` and ``<name>_high`` columns (the
+    intervals the investigation computed, never recomputed here)."""
+    return [
+        fmt_rate(r, lo, hi)
+        for r, lo, hi in zip(table[name], table[f"{name}_low"], table[f"{name}_high"], strict=True)
+    ]
+
+
+def yes_no(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return "yes" if bool(value) else "no"

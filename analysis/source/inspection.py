@@ -1,0 +1,45 @@
+"""Checking a database has what the analysis reads, before any query runs."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from analysis.errors import AnalysisError
+from analysis.source.schema import USED_COLUMNS
+
+
+def column_names(conn: Connection, table: str, schema: str | None) -> set[str]:
+    """The columns of an existing table, from a zero-row probe.
+
+    A probe rather than ``Inspector.get_columns``: duckdb-engine's column reflection fails
+    under SQLAlchemy 2.1, while a ``LIMIT 0`` result's keys work on every engine and read
+    no rows.
+    """
+    probe = sa.select(sa.literal_column("*")).select_from(sa.table(table, schema=schema))
+    return set(conn.execute(probe.limit(0)).keys())
+
+
+def missing_schema(conn: Connection, schema: str | None = None) -> list[str]:
+    """Every table and ``table.column`` in ``USED_COLUMNS`` that the database lacks."""
+    tables = set(sa.inspect(conn).get_table_names(schema=schema))
+    missing: list[str] = []
+    for table, columns in USED_COLUMNS.items():
+        if table not in tables:
+            missing.append(f"table {table}")
+            continue
+        present = column_names(conn, table, schema)
+        missing += [f"column {table}.{c}" for c in columns if c not in present]
+    return missing
+
+
+def check_schema(conn: Connection, where: str, schema: str | None = None) -> None:
+    """Raise one AnalysisError naming everything missing; ``where`` is the masked URL."""
+    missing = missing_schema(conn, schema)
+    if missing:
+        in_schema = f" (schema {schema})" if schema else ""
+        raise AnalysisError(
+            f"{where}{in_schema} lacks what the analysis reads: {'; '.join(missing)}. "
+            "Point --db at the platform's database (and --schema at the schema holding its "
+            "tables, e.g. public), or load the demo data with `python -m analysis load-demo`"
+        )

@@ -1,0 +1,68 @@
+"""The exported pages in a real browser: headless Chromium, offline, every request recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from runs import Run
+
+from analysis.runs.browser import CHROMIUM, check_pages
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.is_file(), reason=f"no Chromium at {CHROMIUM}: run `make browser` to install it"
+)
+BUSY_WEEK = "2025-11-03_2025-11-09"
+EMPTY_WEEK = "2025-10-13_2025-10-19"
+
+
+@pytest.fixture(scope="module")
+def checks(weekly: Run) -> dict[str, object]:
+    assert weekly.code == 0, weekly.stderr
+    pages = {
+        "index": weekly.out / "index.html",
+        "busy": weekly.out / BUSY_WEEK / "session_investigation.html",
+        "empty": weekly.out / EMPTY_WEEK / "session_investigation.html",
+    }
+    return dict(zip(pages, check_pages(pages.values()), strict=True))
+
+
+# Report charts: status, daily, mechanics, response times, customers, weekday x hour heatmap,
+# success factors.
+@pytest.mark.parametrize(("page", "images"), [("index", 3), ("busy", 7), ("empty", 7)])
+def test_page_loads_offline_without_errors(checks, page: str, images: int) -> None:
+    check = checks[page]
+    assert check.problems == []
+    assert check.console_errors == [] and check.requests == []
+    assert len(check.images) == images
+    assert all(i["loaded"] and i["blank"] is False for i in check.images)
+    assert check.tables >= 1
+
+
+def test_screenshots_next_to_the_pages(checks, weekly: Run) -> None:
+    from PIL import Image
+
+    for name, expected in (
+        ("index", weekly.out / "index.png"),
+        ("busy", weekly.out / BUSY_WEEK / "session_investigation.png"),
+    ):
+        assert checks[name].screenshot == expected
+        with Image.open(expected) as shot:
+            assert shot.width == 1280 and shot.height > 900
+            low, high = shot.convert("L").getextrema()
+            assert high - low > 100  # not blank
+
+
+def test_remote_assets_and_errors_are_caught(tmp_path: Path) -> None:
+    """The check itself: a remote image is blocked and reported, as is a script error."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<html><body><table><tr><td>x</td></tr></table>"
+        '<img src="https://example.com/chart.png" alt="remote">'
+        "<script>console.error('broken');</script></body></html>"
+    )
+    (check,) = check_pages([page], screenshots=False)
+    assert check.requests == ["https://example.com/chart.png"]
+    assert any("broken" in e for e in check.console_errors)
+    problems = " ".join(check.problems)
+    assert "did not load" in problems and "asked the network" in problems

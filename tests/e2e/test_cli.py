@@ -1,0 +1,122 @@
+"""The command line: bad input gets one clear message, exit 2, and leaves nothing behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.cli import EXIT_BAD_INPUT, main
+from analysis.period import Period
+from analysis.runs.runner import NotebookFailed, run_report
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "zone", "message"),
+    [
+        ("2025-13-01", "2025-11-06", "UTC", "start date '2025-13-01' is not a date"),
+        ("2025-10-29", "06/11/2025", "UTC", "end date '06/11/2025' is not a date"),
+        ("2025-11-06", "2025-10-29", "UTC", "ends (2025-10-29) before it starts (2025-11-06)"),
+        ("2025-10-29", "2025-11-06", "Mars/Olympus", "time zone 'Mars/Olympus' is unknown"),
+    ],
+)
+def test_bad_period(capsys, tmp_path: Path, start, end, zone, message) -> None:
+    code, err = run_cli(
+        capsys,
+        "run",
+        "--start",
+        start,
+        "--end",
+        end,
+        "--timezone",
+        zone,
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert code == EXIT_BAD_INPUT
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_sqlite_file_is_not_created(capsys, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    code, err = run_cli(
+        capsys,
+        "run",
+        "--start",
+        "2025-10-29",
+        "--end",
+        "2025-11-06",
+        "--db",
+        f"sqlite:///{missing}",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert code == EXIT_BAD_INPUT
+    assert "does not exist" in err and "make data" in err
+    assert not missing.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_unsupported_database(capsys, tmp_path: Path) -> None:
+    code, err = run_cli(
+        capsys,
+        "run",
+        "--start",
+        "2025-10-29",
+        "--end",
+        "2025-11-06",
+        "--db",
+        "oracle://user:hunter2@host/db",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == EXIT_BAD_INPUT
+    assert "not supported" in err
+    assert "hunter2" not in err
+
+
+def test_failing_notebook_leaves_nothing(tmp_path: Path) -> None:
+    notebook = tmp_path / "broken.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
+    params = nbformat.v4.new_code_cell("start_date = end_date = timezone = findings_path = None")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("raise ValueError('boom in cell')")]
+    nbformat.write(nb, notebook)
+    out = tmp_path / "reports"
+    with pytest.raises(NotebookFailed, match="ValueError: boom in cell"):
+        run_report(Period.parse("2025-10-29", "2025-11-06"), out, notebook=notebook)
+    assert list(out.iterdir()) == []
+
+
+def test_module_entry_point_exit_code(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "run",
+            "--start",
+            "yesterday",
+            "--end",
+            "2025-11-06",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == EXIT_BAD_INPUT
+    assert result.stderr.startswith("error: start date 'yesterday' is not a date")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,154 @@
+"""Masking personal data: the rules, stability, collisions, and masking as data (the declared
+personal columns, before any sentence exists)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis import investigate
+from analysis.investigation.accounts import TestAccountRules
+from analysis.investigation.findings import EMAIL, NAME, PHONE
+from analysis.report import sections
+from analysis.report.masking import Masker, mask_email, mask_name, mask_phone, redact
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return investigate("2025-10-29", "2025-11-06")
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("cust1@test.com", "c***1@test.com"),
+        ("owner@autodoctor.example", "o***r@autodoctor.example"),
+        ("ab@x.org", "a***@x.org"),
+        ("a@x.org", "a***@x.org"),
+        ("0af3d300-cbca-4019-baa6-e92e402ccd1b", "0af3d300-cbca-4019-baa6-e92e402ccd1b"),
+    ],
+)
+def test_mask_email(raw: str, masked: str) -> None:
+    assert mask_email(raw) == masked
+
+
+def test_mask_name_and_phone() -> None:
+    assert mask_name("Alex Thompson") == "A*** T***"
+    assert mask_name("  Customer   A ") == "  C***   A*** "
+    assert mask_name("Mechanic 1") == "M*** 1***"
+    assert mask_name("x@y.com") == "x***@y.com"
+    assert mask_phone("+1 416-555-0199") == "***99"
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("Customer B <b@x.com>", "C*** B*** <b***@x.com>"),
+        ("b@x.com, carol.w@y.org", "b***@x.com, c***w@y.org"),
+        ("mailto:dana@z.ca", "m***:d***a@z.ca"),
+        ("no-email-here", "no-email-here"),  # an e-mail column holding no e-mail: not personal
+    ],
+)
+def test_every_e_mail_in_a_personal_value_is_masked(raw: str, masked: str) -> None:
+    m = Masker()
+    m.add([raw], EMAIL)
+    assert m.value(raw) == masked
+
+
+def test_masks_are_stable_and_distinct() -> None:
+    m = Masker()
+    m.add(["cust1@test.com", "cast1@test.com", "cust1@test.com", None, ""], EMAIL)
+    m.add(["Anna Tran", "Alex Thompson"], NAME)
+    m.add(["416-555-0199"], PHONE)
+    assert m.masks == {
+        "cast1@test.com": "c***1@test.com",
+        "cust1@test.com": "c***1@test.com #2",
+        "Alex Thompson": "A*** T***",
+        "Anna Tran": "A*** T*** #2",
+        "416-555-0199": "***99",
+    }
+    frame = pd.DataFrame(
+        {"who": ["cust1@test.com", None, "cast1@test.com", "someone else"]}, dtype=object
+    )
+    assert m.column(frame, "who")["who"].tolist() == [
+        "c***1@test.com #2",
+        None,
+        "c***1@test.com",
+        "someone else",
+    ]
+
+
+def test_redacted_findings_mask_every_table_and_sentence(reference) -> None:
+    safe = redact(reference)
+    document = json.dumps(safe.to_dict())
+    text = "\n".join(
+        [
+            sections.executive_summary(safe),
+            sections.customers_text(safe),
+            sections.verdict_text(safe),
+            sections.recommendations_text(safe),
+            sections.evidence_table(safe).to_string(),
+            sections.mechanics_table(safe).to_string(),
+            sections.customers_table(safe).to_string(),
+        ]
+    )
+    for personal in (
+        "cust1@test.com",
+        "cust2@test.com",
+        "owner@autodoctor.example",
+        "Mechanic 1",
+        "Alex Thompson",
+        "416-555",
+    ):
+        assert personal not in document
+        assert personal not in text
+        assert personal not in safe.mechanic_roster.to_string()
+        assert personal not in safe.customer_profiles.to_string()
+    assert "c***1@test.com" in text and "c***1@test.com" in document
+    assert safe.total == reference.total == 43
+    assert list(safe.customers["requests"]) == list(reference.customers["requests"])
+    assert "cust1@test.com" in json.dumps(reference.to_dict())  # the original is unchanged
+
+
+def test_one_person_one_mask_across_tables(reference) -> None:
+    safe = redact(reference)
+    assert safe.customers["customer"].iloc[0] == safe.test_accounts["customer"].iloc[0]
+    masks = dict(zip(reference.customers["customer"], safe.customers["customer"], strict=True))
+    profiles = dict(
+        zip(reference.customer_profiles["email"], safe.customer_profiles["email"], strict=True)
+    )
+    for raw in set(masks) & set(profiles):
+        assert masks[raw] == profiles[raw]
+
+
+def test_listed_test_accounts_are_masked_too() -> None:
+    """A known test account is named in the verdict's rules even when it made no request."""
+    rules = TestAccountRules(known=frozenset({"qa.lead@garage-real.ca", "cust1@test.com"}))
+    f = investigate("2025-10-29", "2025-11-06", rules=rules)
+    assert "qa.lead@garage-real.ca" in json.dumps(f.to_dict())
+    shared = json.dumps(redact(f).to_dict())
+    assert "qa.lead@garage-real.ca" not in shared and "cust1@test.com" not in shared
+    assert redact(f).to_dict()["verdict"]["rules"]["known"] == [
+        "c***1@test.com",
+        "q***d@garage-real.ca",
+    ]
+
+
+def test_twenty_thousand_customers_get_distinct_masks(reference) -> None:
+    """Thousands share a mask shape (u***0@inbox.ca): each still gets its own."""
+    customers = pd.DataFrame(
+        {
+            "customer": [f"user{i}@inbox.ca" for i in range(20_000)],
+            "requests": 1,
+            "test_account": False,
+        }
+    )
+    many = reference.__class__(**{**reference.__dict__, "customers": customers})
+    safe = redact(many)
+    assert safe.customers["customer"].str.contains("@inbox.ca").all()
+    assert not safe.customers["customer"].isin(customers["customer"]).any()
+    assert safe.customers["customer"].is_unique
+    masks = dict(zip(customers["customer"], safe.customers["customer"], strict=True))
+    assert masks["user9999@inbox.ca"] == "u***9@inbox.ca #2000"  # last of 2,000 in sorted order
