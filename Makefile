@@ -19,10 +19,10 @@ PROFILE_ARGS ?= --size 1000000 --engines duckdb,postgresql,sqlite
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report batch browser test lint lab bench clean
+.PHONY: help setup data report batch browser test test-fast lint lab bench clean
 
 help: ## Show this help
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: $(INSTALLED) ## Create .venv, install the package and its tools, register the Jupyter kernel
 
@@ -51,6 +51,9 @@ browser: ## Install headless Chromium (Debian package) if it is missing
 
 test: $(INSTALLED) $(DEMO_DB) browser lint ## Lint, unit tests, the reference reproduction, nbval, browser checks
 	$(PY) -m pytest tests --nbval-lax notebooks/
+
+test-fast: $(INSTALLED) $(DEMO_DB) ## Unit tests only (tests/unit, under 2 minutes)
+	$(PY) -m pytest tests/unit -q
 
 lint: $(INSTALLED) ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,7 @@
 against the floor (one ``count(*)``), on DuckDB, PostgreSQL and SQLite.
 
 Per engine and size it measures
-  (a) ``analysis.findings.investigate`` for 2025-01-01 .. 2025-12-31 (connect, schema check,
+  (a) ``analysis.investigate`` for 2025-01-01 .. 2025-12-31 (connect, schema check,
       every query and metric);
   (b) what an analyst would otherwise write: ``pandas.read_sql`` of the period's rows (the
       columns the report reads), then the headline numbers computed in memory with pandas;
@@ -45,7 +45,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from analysis.source import schema as tables
-from analysis.investigation.findings import investigate
+from analysis import investigate
 from analysis.period import Period
 from analysis.load.synth import Plan, load_synthetic
 
@@ -567,7 +567,7 @@ def bench_target(target: Target, runs: int, reload: bool) -> Result:
 
 
 def bench_notebook(runs: int) -> tuple[Timing, str]:
-    from analysis.source.engine import demo_url
+    from analysis.source.urls import demo_url
     from analysis.runs.runner import run_report
 
     if not DEMO_DB.is_file():
@@ -841,7 +841,7 @@ def write_results(
         "loading, planner statistics are gathered (PostgreSQL `VACUUM (ANALYZE)`, SQLite "
         "`ANALYZE`), as on a maintained database.",
         "",
-        "- **(a) findings**: `analysis.findings.investigate('2025-01-01', '2025-12-31', "
+        "- **(a) findings**: `analysis.investigate('2025-01-01', '2025-12-31', "
         "'America/Toronto', db=…, schema=…)`: connect, schema check, every query and metric.",
         "- **(b) naive pandas**: a fresh engine, `pandas.read_sql` of the period's rows (the "
         f"{len(REQUEST_COLUMNS)} `session_requests` columns the report reads, bound period "
@@ -863,7 +863,7 @@ def write_results(
         "driver), *peak* the peak RSS after the work, both Linux's `VmHWM` (`getrusage`'s "
         "`ru_maxrss` would include the parent's size, being kept across `exec`). "
         "MB = 10^6 bytes. *child run*: that single run's time (fresh process, warm database).",
-        "- Notebook: `analysis.report.run_report(Period.parse('2025-10-29', '2025-11-06'), "
+        "- Notebook: `analysis.runs.runner.run_report(Period.parse('2025-10-29', '2025-11-06'), "
         "tmpdir)` on the demo database (papermill kernel start, every cell, HTML export, "
         f"findings.json), median of {NOTEBOOK_RUNS}.",
         "",

@@ -1,10 +1,11 @@
-"""Where the findings' time goes: each query of ``investigate`` timed, on the benchmark data.
+"""Where the findings' time goes: each declared query of ``investigate`` timed, on the
+benchmark data.
 
 ``bench.py`` says how long the whole findings take; this says which queries make that time,
-so a missed target can be explained. Queries are timed with SQLAlchemy's cursor events (the
-statement as sent to the driver, fetching included) and named by the line of the package
-that ran them. It reuses the data ``bench.py`` loaded (run that first) and appends a section
-to its results file:
+so a missed target can be explained. ``investigate`` runs its queries by name from the
+registry (``analysis.investigation.queries.QUERIES``) and reports each one's seconds
+(execution and fetch) through its ``timings`` argument. It reuses the data ``bench.py``
+loaded (run that first) and appends a section to its results file:
 
     python benchmarks/query_profile.py --size 1000000 --engines duckdb,postgresql \
         --append benchmarks/results.md
@@ -13,73 +14,31 @@ to its results file:
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import time
-import traceback
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-import sqlalchemy as sa
 from bench import DEFAULT_DATA, END, ENGINES, START, TIMEZONE, Target, label, load, postgres_problem
-from sqlalchemy.engine import Engine
 
-from analysis.investigation.findings import investigate
-
-PACKAGE_DIR = Path(__file__).resolve().parent.parent / "analysis"
-# The call that names a query: queries.request_cube(period), quality.anomaly_rows(…), …
-BUILDER = re.compile(r"\b([\w.]+)\(")
-
-
-def query_name() -> str:
-    """The package line that ran the current statement, reduced to its query builder."""
-    for frame in reversed(traceback.extract_stack()):
-        path = Path(frame.filename)
-        if path.parent == PACKAGE_DIR and path.name not in ("db.py", "inspection.py"):
-            calls = [c for c in BUILDER.findall(frame.line or "") if not c.startswith("metrics.")]
-            dotted = [c for c in calls if "." in c]
-            return (dotted or calls or [f"{path.name}:{frame.lineno}"])[-1]
-        if path.parent == PACKAGE_DIR and path.name == "inspection.py":
-            return "schema check"
-    return "other"
-
-
-@contextmanager
-def timed_statements() -> Iterator[dict[str, list[float]]]:
-    """Seconds per statement, by query name, for every engine while the block runs."""
-    seconds: dict[str, list[float]] = defaultdict(list)
-    started: list[float] = []
-
-    def before(*_: Any) -> None:
-        started.append(time.perf_counter())
-
-    def after(*_: Any) -> None:
-        seconds[query_name()].append(time.perf_counter() - started.pop())
-
-    sa.event.listen(Engine, "before_cursor_execute", before)
-    sa.event.listen(Engine, "after_cursor_execute", after)
-    try:
-        yield seconds
-    finally:
-        sa.event.remove(Engine, "before_cursor_execute", before)
-        sa.event.remove(Engine, "after_cursor_execute", after)
+from analysis import investigate
 
 
 def profile(target: Target, runs: int) -> tuple[float, dict[str, float]]:
-    """Median total seconds of ``investigate`` and median seconds per query name."""
+    """Median total seconds of ``investigate`` and median seconds per declared query."""
     totals: list[float] = []
     per_query: dict[str, list[float]] = defaultdict(list)
     for _ in range(runs):
-        with timed_statements() as seconds:
-            began = time.perf_counter()
-            investigate(START, END, TIMEZONE, db=target.url, schema=target.schema)
-            totals.append(time.perf_counter() - began)
-        for name, values in seconds.items():
-            per_query[name].append(sum(values))
+        timings: list[tuple[str, float]] = []
+        began = time.perf_counter()
+        investigate(START, END, TIMEZONE, db=target.url, schema=target.schema, timings=timings)
+        totals.append(time.perf_counter() - began)
+        seconds: dict[str, float] = defaultdict(float)
+        for name, value in timings:
+            seconds[name] += value
+        for name, value in seconds.items():
+            per_query[name].append(value)
     return statistics.median(totals), {n: statistics.median(v) for n, v in per_query.items()}
 
 
@@ -89,13 +48,13 @@ def table(engine: str, size: int, total: float, per_query: dict[str, float]) -> 
         f"### {engine}, {label(size)} requests: findings {total:.2f} s, "
         f"of which {in_queries:.2f} s in {len(per_query)} kinds of statement",
         "",
-        "| statement (package call) | seconds | share of findings |",
+        "| declared query | seconds | share of findings |",
         "| --- | ---: | ---: |",
     ]
     for name, seconds in sorted(per_query.items(), key=lambda item: -item[1]):
         lines.append(f"| `{name}` | {seconds:.3f} | {seconds / total:.0%} |")
     lines.append(
-        f"| everything else (Python: metrics, frames, connect) | "
+        f"| everything else (connect, schema check, metrics, frames) | "
         f"{total - in_queries:.3f} | {(total - in_queries) / total:.0%} |"
     )
     return [*lines, ""]
@@ -112,9 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "## Where the findings' time goes (benchmarks/query_profile.py)",
         "",
-        f"Each statement of one `investigate` over the year, timed with SQLAlchemy cursor "
-        f"events (execution and fetch), medians of {args.runs} runs, named by the package "
-        "call that built it.",
+        "Each declared query of one `investigate` over the year (execution and fetch), "
+        f"medians of {args.runs} runs, by its name in `analysis.investigation.queries.QUERIES`.",
         "",
     ]
     for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:

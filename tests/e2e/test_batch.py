@@ -1,23 +1,19 @@
-"""Batch runs: calendar splitting, one report per period, skipping, failures, the index."""
+"""Batch runs: one report per period, skipping, failures, the index."""
 
 from __future__ import annotations
 
 import json
 import re
 import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import nbformat
 import pytest
-from analysis.split import split
 from runs import Run, analysis_cli, batch, personal_values, written_files
 
-from analysis.domain import Thresholds
-from analysis.errors import AnalysisError
 from analysis.period import Period
-from analysis.runs.index import kind
 from analysis.runs.layout import NOTEBOOK
 from analysis.runs.runner import run_settings
 
@@ -32,51 +28,6 @@ WEEKS = [
     "2025-11-17_2025-11-23",
     "2025-11-24_2025-11-30",
 ]
-
-
-# --- splitting ---------------------------------------------------------------------------
-
-
-def test_weeks_are_monday_to_sunday_clipped_to_the_range() -> None:
-    periods = split(Period.parse("2025-10-01", "2025-11-30"), "week")
-    assert [p.label for p in periods] == WEEKS
-    assert all(p.start.weekday() == 0 for p in periods[1:])
-    assert all(p.end.weekday() == 6 for p in periods)
-
-
-def test_months_and_days_cover_the_range_exactly() -> None:
-    whole = Period.parse("2025-01-15", "2025-03-03", "Europe/Paris")
-    months = split(whole, "month")
-    assert [(p.start, p.end) for p in months] == [
-        (date(2025, 1, 15), date(2025, 1, 31)),
-        (date(2025, 2, 1), date(2025, 2, 28)),
-        (date(2025, 3, 1), date(2025, 3, 3)),
-    ]
-    assert {p.timezone for p in months} == {"Europe/Paris"}
-    days = split(whole, "day")
-    assert len(days) == whole.days and all(p.days == 1 for p in days)
-    assert split(Period.parse("2024-12-01", "2025-01-31"), "month")[1].start == date(2025, 1, 1)
-
-
-def test_unknown_period_length() -> None:
-    with pytest.raises(AnalysisError, match="use one of day, week, month"):
-        split(Period.parse("2025-10-01", "2025-10-02"), "fortnight")
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "expected"),
-    [
-        ("2025-10-27", "2025-11-02", "Weekly"),
-        ("2025-10-01", "2025-10-05", "Weekly"),  # clipped first week (Wed–Sun)
-        ("2025-11-24", "2025-11-28", "Weekly"),  # clipped last week (Mon–Fri)
-        ("2025-10-01", "2025-10-31", "Monthly"),
-        ("2025-10-29", "2025-10-31", "Monthly"),  # clipped month inside one week
-        ("2025-11-06", "2025-11-06", "Daily"),
-        ("2025-10-29", "2025-11-06", "Other periods"),
-    ],
-)
-def test_index_section_of_a_period(start: str, end: str, expected: str) -> None:
-    assert kind(date.fromisoformat(start), date.fromisoformat(end)) == expected
 
 
 # --- the weekly batch over the demo database -----------------------------------------------
@@ -175,7 +126,7 @@ def test_settings_tell_sources_periods_and_notebooks_apart(tmp_path: Path) -> No
     now = datetime(2025, 11, 20, tzinfo=UTC)
 
     def settings(url: str, period: Period = week, notebook: Path = NOTEBOOK) -> dict:
-        return run_settings(notebook, period, url, None, Thresholds(), True, now)
+        return run_settings(notebook, period, url, None, {}, True, None, now)
 
     one, other = tmp_path / "a" / "p.duckdb", tmp_path / "b" / "p.duckdb"
     assert settings(f"duckdb:///{one}")["source"] == settings(f"duckdb:///{other}")["source"]

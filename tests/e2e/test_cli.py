@@ -22,7 +22,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("start", "end", "zone", "message"),
     [
-        ("2025-13-01", "2025-11-06", "UTC", "start date '2025-13-01' is not a date"),
+        ("2025-13-01", "2025-11-06", "UTC", "start date 2025-13-01: there is no month 13"),
+        ("2025-11-31", "2025-12-06", "UTC", "start date 2025-11-31: November 2025 has 30 days"),
         ("2025-10-29", "06/11/2025", "UTC", "end date '06/11/2025' is not a date"),
         ("2025-11-06", "2025-10-29", "UTC", "ends (2025-10-29) before it starts (2025-11-06)"),
         ("2025-10-29", "2025-11-06", "Mars/Olympus", "time zone 'Mars/Olympus' is unknown"),
