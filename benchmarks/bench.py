@@ -44,10 +44,10 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from analysis.source import schema as tables
 from analysis import investigate
-from analysis.period import Period
 from analysis.load.synth import Plan, load_synthetic
+from analysis.period import Period
+from analysis.source import schema as tables
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / ".data"
@@ -567,8 +567,8 @@ def bench_target(target: Target, runs: int, reload: bool) -> Result:
 
 
 def bench_notebook(runs: int) -> tuple[Timing, str]:
-    from analysis.source.urls import demo_url
     from analysis.runs.runner import run_report
+    from analysis.source.urls import demo_url
 
     if not DEMO_DB.is_file():
         return Timing(), "demo database missing: run `make data`"

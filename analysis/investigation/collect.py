@@ -27,8 +27,8 @@ from analysis.investigation.intervals import Rate
 from analysis.investigation.judgement import (
     Headline,
     readiness,
-    recommendations,
     recognised_test_accounts,
+    recommendations,
     verdict,
 )
 from analysis.investigation.queries import RESPONSE_BIN_EDGES, QueryRunner

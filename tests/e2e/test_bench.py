@@ -38,4 +38,5 @@ def test_query_profile_names_the_queries(tmp_path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     text = out.read_text()
     assert text.startswith("# Benchmarks\n") and "### duckdb, 2k requests" in text
-    assert "| `queries.request_cube` |" in text and "| `quality.anomaly_rows` |" in text
+    assert "| `request_cube` |" in text and "| `anomaly_rows` |" in text
+    assert "| `request_cube (previous period)` |" in text
