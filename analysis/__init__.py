@@ -2,12 +2,13 @@
 
 Layers, each importing only from those before it: ``analysis.source`` (reading the platform's
 data) → ``analysis.investigation`` (one period's figures and judgements: ``investigate``,
-``Findings``) → ``analysis.report`` (sentences, tables, charts, masking) → ``analysis.runs``
-(papermill runs, batches, the index). ``analysis.load`` writes databases; nothing analytical
-imports it. Start with ``investigate`` (interactive) or ``python -m analysis run`` (reports).
+``Findings``, and the requests behind them: ``requests``) → ``analysis.report`` (sentences,
+tables, charts, masking) → ``analysis.runs`` (papermill runs, batches, the index).
+``analysis.load`` writes databases; nothing analytical imports it. Start with ``investigate``
+(interactive) or ``python -m analysis run`` (reports).
 """
 
-from analysis.investigation import Findings, investigate
+from analysis.investigation import Findings, investigate, requests
 from analysis.period import Period
 
-__all__ = ["Findings", "Period", "investigate"]
+__all__ = ["Findings", "Period", "investigate", "requests"]

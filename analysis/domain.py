@@ -47,6 +47,10 @@ WORKSHOP_MECHANIC_ACCOUNT = "workshop_mechanic"
 # The cleanup job expires pending unassigned requests after this many minutes.
 EXPIRY_MINUTES = 120
 
+# The most request rows the drill-down (analysis.requests, Findings.requests) loads at once;
+# a period with more is refused, pointing at the aggregates (investigate), which never load rows.
+DRILL_DOWN_LIMIT = 2_000_000
+
 # Profile fields whose absence makes a profile incomplete (SCHEMA.md, "How the original report
 # defined its figures").
 MECHANIC_PROFILE_FIELDS = ("city", "province", "postal_code", "years_of_experience")

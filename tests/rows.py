@@ -196,3 +196,65 @@ def fill(path: Path, rows: Rows, metadata: sa.MetaData = schema.metadata) -> str
                 conn.execute(metadata.tables[name].insert(), full)
     engine.dispose()
     return url
+
+
+# One request per data-quality check, each built to fail exactly that check (and the
+# checks it implies), on 3 Nov 2025 UTC; ANOMALY_EXPECTED: the ids each check flags.
+ANOMALY_PERIOD = Period.parse("2025-11-03", "2025-11-03", "UTC")
+ANOMALY_ACCEPTED = at("2025-11-03 15:05")
+
+ANOMALY_ROWS: Rows = {
+    "mechanics": [{"id": "m1", "name": "M"}],
+    "organizations": [{"id": "w1", "name": "W", "organization_type": "workshop"}],
+    "profiles": [
+        {"id": "cust-1", "email": "a@real.ca"},
+        {"id": "cust-del", "email": None, "deleted_at": at("2025-11-04 00:00")},
+    ],
+    "session_requests": [
+        # clean rows: a completed session and an unassigned cancellation; the e-mail differs
+        # from the profile's only in case and spaces
+        cancelled_request(
+            "ok",
+            status="completed",
+            mechanic_id="m1",
+            accepted_at=ANOMALY_ACCEPTED,
+            workshop_id="w1",
+        ),
+        cancelled_request("ok2", customer_email=" A@REAL.CA"),
+        cancelled_request("cwm", status="completed"),
+        cancelled_request("cwa", status="completed", mechanic_id="m1"),
+        cancelled_request("abc", mechanic_id="m1", accepted_at=at("2025-11-03 14:00")),
+        cancelled_request("awm", accepted_at=ANOMALY_ACCEPTED),
+        cancelled_request("mwa", mechanic_id="m1"),
+        cancelled_request("um", mechanic_id="ghost", accepted_at=ANOMALY_ACCEPTED),
+        cancelled_request("uw", workshop_id="ghost-w"),
+        cancelled_request("upw", preferred_workshop_id="ghost-w"),
+        cancelled_request("edp", customer_email="other@real.ca"),
+        cancelled_request("cwp", customer_id="nobody"),
+        cancelled_request("cpd", customer_id="cust-del", customer_email="gone@real.ca"),
+        cancelled_request("us", status="weird"),
+        cancelled_request("ust", session_type="phone"),
+        cancelled_request("urt", routing_type=None),
+        # outside the period: every problem at once, never flagged
+        cancelled_request(
+            "late", created_at=at("2025-11-04 15:00"), status="?", mechanic_id="ghost"
+        ),
+    ],
+}
+ANOMALY_EXPECTED = {
+    "completed_without_mechanic": ["cwm"],
+    "completed_without_accepted_at": ["cwa", "cwm"],
+    "accepted_before_created": ["abc"],
+    "accepted_without_mechanic": ["awm"],
+    "mechanic_without_accepted_at": ["cwa", "mwa"],
+    "unknown_mechanic": ["um"],
+    "unknown_workshop": ["uw"],
+    "unknown_preferred_workshop": ["upw"],
+    "email_differs_from_profile": ["edp"],
+    "customer_without_profile": ["cwp"],
+    "customer_profile_deleted": ["cpd"],
+    "unknown_status": ["us"],
+    "unknown_session_type": ["ust"],
+    "unknown_routing_type": ["urt"],
+    "duplicate_id": [],
+}

@@ -160,6 +160,22 @@ def _duplicate_ids(period: Period) -> sa.Select:
     )
 
 
+def row_conditions(
+    period: Period, j: Joined, names: tuple[str, ...] = CHECK_NAMES
+) -> dict[str, sa.ColumnElement[bool]]:
+    """Each named check as a condition on one request row of ``j.from_clause()``: the checks'
+    own conditions, and ``duplicate_id`` as membership of the period's duplicated ids. What
+    the drill-down (``analysis.investigation.drilldown``) flags and filters each request by."""
+    by_name = {c.name: c for c in CHECKS}
+    conditions: dict[str, sa.ColumnElement[bool]] = {}
+    for name in names:
+        condition = by_name[name].condition
+        conditions[name] = (
+            condition(j) if condition is not None else sr.c.id.in_(_duplicate_ids(period))
+        )
+    return conditions
+
+
 @query
 def anomaly_rows(period: Period, checks: tuple[Check, ...] = CHECKS) -> sa.Select:
     """One query for every check. Columns: check_name, request_id.
