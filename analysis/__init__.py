@@ -8,6 +8,9 @@ tables, charts, masking) → ``analysis.runs`` (papermill runs, batches, the ind
 (interactive) or ``python -m analysis run`` (reports).
 """
 
+# Importing the report lends Findings its readable tables and summary card (f.table(name),
+# f.tables(), the card JupyterLab shows): analysis.report.views registers them.
+import analysis.report.views  # noqa: F401
 from analysis.investigation import Findings, investigate, requests
 from analysis.period import Period
 

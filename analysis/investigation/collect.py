@@ -34,8 +34,9 @@ from analysis.investigation.judgement import (
 from analysis.investigation.queries import RESPONSE_BIN_EDGES, QueryRunner
 from analysis.period import Period
 from analysis.source.engine import connect
+from analysis.source.handle import SourceHandle
 from analysis.source.provenance import check_coverage, covers, describe_source, snapshot_range
-from analysis.source.urls import resolve_url
+from analysis.source.urls import resolve_schema, resolve_url
 
 PREVIOUS = "previous period"
 
@@ -172,11 +173,15 @@ def investigate(
     tables are in ``schema``, else ``$ANALYSIS_DATABASE_SCHEMA``, else the default schema.
     ``thresholds`` and ``rules`` (which customers are test accounts) default to the library's
     (``analysis.domain``). ``timings`` receives ``(query name, seconds)`` per query.
+    The findings remember the database (without its password) for ``f.requests()``.
     """
     period = Period.parse(start_date, end_date, timezone)
     url = resolve_url(db)
     with connect(url, schema) as conn:
         check_coverage(conn, period)
-        return collect(
+        findings = collect(
             conn, period, thresholds, rules, database=describe_source(conn, url), timings=timings
         )
+    # What f.requests() reopens: this database and schema, never its password.
+    findings.source = SourceHandle.remember(url, resolve_schema(schema))
+    return findings

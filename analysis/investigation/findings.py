@@ -2,30 +2,77 @@
 
 Built by ``analysis.investigation.collect``; ``to_dict`` is findings.json. Tables are
 DataFrames whose columns each field's comment names (see the function that makes them).
-Nothing here is prose, a file or a mask: the report layer makes those.
+Nothing here is prose, a file or a mask: the report layer makes those, and lends ``Findings``
+its readable tables and card through ``present_with`` (the report registers itself when
+``analysis`` is imported), so this layer never imports the report.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import pandas as pd
 
-from analysis.domain import Thresholds
-from analysis.investigation import metrics
+from analysis.domain import DRILL_DOWN_LIMIT, Thresholds
+from analysis.errors import AnalysisError
+from analysis.investigation import drilldown, metrics
 from analysis.investigation.accounts import TestAccountRules
 from analysis.investigation.intervals import Rate
 from analysis.investigation.judgement import Recommendation, Verdict
 from analysis.period import Period
+from analysis.source.engine import connect
+from analysis.source.handle import SourceHandle
+from analysis.source.provenance import check_coverage
 
 RESPONSE_DECIMALS = 2
 EMAIL, NAME, PHONE = "email", "name", "phone"
+REPR_LIMIT = 1500
 
 
-@dataclass
+class RequestMask(Protocol):
+    """How a masked ``Findings`` masks its drill-down (made by ``analysis.report.masking``):
+    ``frame`` masks the declared personal columns (``Findings.REQUESTS_PERSONAL``) with the
+    report's masks, ``raw`` turns a mask the analyst typed back into the value to filter on."""
+
+    def frame(self, requests: pd.DataFrame) -> pd.DataFrame: ...
+
+    def raw(self, value: str) -> str: ...
+
+
+class Presenter(Protocol):
+    """The readable views of a ``Findings`` (``analysis.report.views``): the report's labelled
+    tables by name, and an HTML card of the headline figures."""
+
+    def tables(self) -> list[str]: ...
+
+    def table(self, findings: Findings, name: str) -> pd.DataFrame: ...
+
+    def card(self, findings: Findings) -> str: ...
+
+
+_presenters: list[Presenter] = []
+
+
+def present_with(presenter: Presenter) -> None:
+    """Register the readable views (the report layer calls this when it is imported)."""
+    _presenters[:] = [presenter]
+
+
+def _presenter() -> Presenter:
+    if not _presenters:
+        raise AnalysisError(
+            "the readable tables come from the report layer, which is not loaded: "
+            "import analysis.report"
+        )
+    return _presenters[0]
+
+
+@dataclass(repr=False)
 class Findings:
     """The investigation of one period.
 
@@ -54,6 +101,14 @@ class Findings:
     completion intervals don't overlap).
     Judgements: ``verdict``, ``readiness`` (metric, current, needed, status, short_by),
     ``recommendations``.
+    Settings: ``period``, ``database`` (described, never the URL), ``thresholds``, ``rules``
+    (test accounts), ``generated_at`` (UTC); ``source`` (how ``requests`` reopens the
+    database: its URL without password, and schema; never shown) and ``request_mask`` (set by
+    ``analysis.report.masking.redact``: the masks the drill-down gets; ``masked``).
+
+    Interactive use: ``f`` shows a summary; ``f.requests(...)`` lists the requests behind any
+    figure (``analysis.investigation.drilldown``); ``f.tables()`` names the report's readable
+    tables and ``f.table(name)`` returns one; ``f.to_dict()`` is findings.json.
     """
 
     # Personal data, by table and column, and the kind of mask each needs (analysis.report.masking).
@@ -64,6 +119,8 @@ class Findings:
         "mechanics": {"name": NAME},
         "mechanic_roster": {"name": NAME, "email": EMAIL, "phone": PHONE},
     }
+    # Personal columns of the drill-down frame (``requests``), masked like the tables above.
+    REQUESTS_PERSONAL: ClassVar[dict[str, str]] = {"customer": EMAIL, "customer_email": EMAIL}
 
     period: Period
     database: str  # described without user or password (urls.describe_url)
@@ -103,6 +160,8 @@ class Findings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     rules: TestAccountRules = field(default_factory=TestAccountRules)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    source: SourceHandle | None = field(default=None, compare=False)
+    request_mask: RequestMask | None = field(default=None, compare=False)
 
     @property
     def total(self) -> int:
@@ -119,6 +178,87 @@ class Findings:
     @property
     def incomplete_mechanics(self) -> pd.DataFrame:
         return self.mechanic_roster[~self.mechanic_roster["profile_complete"]]
+
+    @property
+    def masked(self) -> bool:
+        """Whether personal data is masked (``analysis.report.masking.redact``)."""
+        return self.request_mask is not None
+
+    def requests(
+        self,
+        *,
+        status: drilldown.Values = None,
+        session_type: drilldown.Values = None,
+        customer: drilldown.Values = None,
+        mechanic: drilldown.Values = None,
+        anomaly: drilldown.Values | bool = None,
+        db: str | None = None,
+        limit: int | None = DRILL_DOWN_LIMIT,
+    ) -> pd.DataFrame:
+        """The requests behind these figures: one row per request of this period, from the
+        same database, with the same test-account rules (``analysis.requests``; its columns:
+        ``drilldown.request_frame``). Masked findings give masked e-mails (the same masks as
+        their tables), and a masked customer key may be used as a filter.
+
+        Filters: ``status``, ``session_type``, ``customer``, ``mechanic``, ``anomaly`` (a
+        value or a list; ``anomaly=True``: fails any check). ``db`` is needed only when the
+        database URL held a password and ``$ANALYSIS_DATABASE_URL`` no longer gives it.
+        """
+        mask = self.request_mask
+        rules = self.rules
+        if mask is not None:
+            if customer is not None:
+                values = (customer,) if isinstance(customer, str) else tuple(customer)
+                customer = [mask.raw(v) if isinstance(v, str) else v for v in values]
+            rules = dataclasses.replace(rules, known=frozenset(mask.raw(k) for k in rules.known))
+        only = drilldown.RequestFilter.given(status, session_type, customer, mechanic, anomaly)
+        if self.source is None and not db:
+            raise AnalysisError(
+                "these findings don't say which database they came from (made by collect() "
+                "on a connection of your own): pass db=, or use analysis.requests()"
+            )
+        url = self.source.url(db) if self.source is not None else str(db)
+        schema = self.source.schema if self.source is not None else None
+        with connect(url, schema) as conn:
+            check_coverage(conn, self.period)
+            frame = drilldown.fetch(conn, self.period, only, rules, limit)
+        return mask.frame(frame) if mask is not None else frame
+
+    def tables(self) -> list[str]:
+        """The names of the report's readable tables (``table``)."""
+        return _presenter().tables()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The labelled table the report shows under ``name`` (``tables()`` lists them):
+        readable column names, formatted figures, masked when these findings are."""
+        return _presenter().table(self, name)
+
+    def __repr__(self) -> str:
+        """Period, source, requests by status and the verdict (under ``REPR_LIMIT``)."""
+        p = self.period
+        by_status = ", ".join(
+            f"{n} {s}" for s, n in zip(self.status["status"], self.status["requests"], strict=True)
+        )
+        verdict = {True: "test data", False: "real traffic", None: "none (no requests)"}[
+            self.verdict.test_data
+        ]
+        lines = [
+            f"Findings {p.start} .. {p.end} ({p.days} days, {p.timezone})"
+            + (", masked" if self.masked else ""),
+            f"  source:   {self.database}",
+            f"  requests: {self.total}" + (f" ({by_status})" if by_status else ""),
+            f"  verdict:  {verdict}",
+            "  f.requests(...) lists the rows behind a figure; f.tables(), f.table(name); "
+            "help(f) for the fields",
+        ]
+        text = "\n".join(lines)
+        return text if len(text) <= REPR_LIMIT else text[: REPR_LIMIT - 1] + "…"
+
+    def _repr_html_(self) -> str:
+        """The headline figures as an HTML card (IPython and JupyterLab show it for ``f``)."""
+        if not _presenters:
+            return f"<pre>{html.escape(repr(self))}</pre>"
+        return _presenter().card(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: the same numbers as the report, full ids, minutes to 2 decimals."""

@@ -11,6 +11,9 @@ and chart made afterwards shows masks only. No pattern is ever searched for in f
 - a name, ``Alex Tremblay`` → ``A*** T***``: the initial of each word;
 - a phone, ``+1 416 555 0199`` → ``***99``: the last two digits.
 
+A masked ``Findings`` keeps the masks it was made with (``RequestMasks``), so the requests
+listed from it (``f.requests()``) show the same masks as its tables.
+
 A value of an e-mail column holding no e-mail (a customer id used as the grouping key) is not
 personal and stays as it is. Masks are stable within a report (one person, one mask, in every
 table) and distinct: when two values would get the same mask, later ones (in sorted order) get
@@ -26,6 +29,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
 from analysis.investigation.findings import EMAIL, NAME, PHONE
 
 HIDDEN = "***"
@@ -142,6 +146,53 @@ def masker_for(product: Any) -> Masker:
     return m
 
 
+class RequestMasks:
+    """How a masked ``Findings`` masks its drill-down (``Findings.requests``): the declared
+    personal columns (``Findings.REQUESTS_PERSONAL``) with the report's own ``Masker``, so a
+    customer has the same mask in ``f.customers`` and in ``f.requests()``; values the report
+    never showed get masks of their own. Pickling keeps no raw value: an unpickled copy
+    refuses to list requests rather than show them unmasked."""
+
+    def __init__(self, masker: Masker, personal: dict[str, str]) -> None:
+        self._masker: Masker | None = masker
+        self._personal = dict(personal)
+
+    def _live(self) -> Masker:
+        if self._masker is None:
+            raise AnalysisError(
+                "this masked Findings was copied (pickled) without its masks, so its requests "
+                "can't be masked: run investigate() and masking.redact() again"
+            )
+        return self._masker
+
+    def frame(self, requests: pd.DataFrame) -> pd.DataFrame:
+        m = self._live()
+        for column, kind in self._personal.items():
+            if column in requests:
+                m.add(requests[column].dropna().unique(), kind)
+                requests = m.column(requests, column)
+        return requests
+
+    def raw(self, value: str) -> str:
+        """The raw value behind a mask (``value`` itself when it is not one)."""
+        for raw, mask in self._live().masks.items():
+            if mask == value:
+                return raw
+        return value
+
+    def __repr__(self) -> str:
+        return "RequestMasks()"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_masker": None, "_personal": self._personal}
+
+    def __copy__(self) -> RequestMasks:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RequestMasks:
+        return self
+
+
 def redact(product: Product) -> Product:
     """A copy of ``product`` (``Findings`` or ``ProfileAudit``) with every declared personal
     column masked."""
@@ -157,4 +208,10 @@ def redact(product: Product) -> Product:
         changes["rules"] = dataclasses.replace(rules, known=frozenset(map(m.value, rules.known)))
         if hasattr(product, "verdict"):
             changes["verdict"] = dataclasses.replace(product.verdict, rules=changes["rules"])  # type: ignore[attr-defined]
+    personal_requests = getattr(product, "REQUESTS_PERSONAL", None)
+    if personal_requests is not None:
+        # Masked twice, the first masks stay: they know the raw values, the second would not.
+        changes["request_mask"] = getattr(product, "request_mask", None) or RequestMasks(
+            m, personal_requests
+        )
     return dataclasses.replace(product, **changes)  # type: ignore[type-var]

@@ -3,12 +3,15 @@ personal columns, before any sentence exists)."""
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 
 import pandas as pd
 import pytest
 
 from analysis import investigate
+from analysis.errors import AnalysisError
 from analysis.investigation.accounts import TestAccountRules
 from analysis.investigation.findings import EMAIL, NAME, PHONE
 from analysis.report import sections
@@ -154,3 +157,54 @@ def test_twenty_thousand_customers_get_distinct_masks(reference) -> None:
     masks = dict(zip(customers["customer"], safe.customers["customer"], strict=True))
     assert [masks[c] for c in nines[:2]] == ["u***9@inbox.ca", "u***9@inbox.ca #2"]
     assert masks[nines[-1]] == "u***9@inbox.ca #2000"  # the last of 2,000 alike, sorted
+
+
+# --- the drill-down of masked findings ------------------------------------------------------
+
+
+def test_masked_findings_list_their_requests_masked_alike(reference) -> None:
+    """f.requests() of a masked Findings shows the masks its tables show, never the e-mails."""
+    safe = redact(reference)
+    assert safe.masked and not reference.masked
+    rows = safe.requests()
+    assert "@test.com" in " ".join(rows["customer"])
+    for raw in ("cust1@test.com", "cust2@test.com", "owner@autodoctor.example"):
+        assert raw not in rows.to_string() and raw not in rows.to_json(date_format="iso")
+    counts = rows.groupby("customer").size().to_dict()
+    assert counts == dict(zip(safe.customers["customer"], safe.customers["requests"], strict=True))
+    assert set(rows["customer_email"]) <= set(safe.customers["customer"])
+    assert rows["customer_id"].str.len().eq(36).all()  # ids are not masked
+
+
+def test_a_masked_customer_key_filters_the_drill_down(reference) -> None:
+    safe = redact(reference)
+    top = safe.customers["customer"].iloc[0]
+    assert top == "c***1@test.com"
+    assert len(safe.requests(customer=top)) == 33
+    assert len(safe.requests(customer=[top, "c***2@test.com"])) == 42
+
+
+def test_listed_test_accounts_still_count_after_masking() -> None:
+    rules = TestAccountRules(patterns=(), reserved_domains=(), known=frozenset({"cust2@test.com"}))
+    safe = redact(investigate("2025-10-29", "2025-11-06", rules=rules))
+    flagged = safe.requests().groupby("customer").test_account.first()
+    assert flagged.to_dict() == {
+        "c***1@test.com": False,
+        "c***2@test.com": True,
+        "o***r@autodoctor.example": False,
+    }
+
+
+def test_a_pickled_copy_refuses_rather_than_unmask(reference) -> None:
+    safe = redact(reference)
+    shipped = pickle.dumps(safe)
+    assert b"cust1@test.com" not in shipped
+    with pytest.raises(AnalysisError, match=r"copied \(pickled\) without its masks"):
+        pickle.loads(shipped).requests()
+    assert len(copy.deepcopy(safe).requests()) == 43  # a copy in memory keeps them
+
+
+def test_masking_twice_keeps_the_first_masks(reference) -> None:
+    twice = redact(redact(reference))
+    assert twice.requests()["customer"].iloc[0] in set(twice.customers["customer"])
+    assert "#2" not in " ".join(twice.requests()["customer"])

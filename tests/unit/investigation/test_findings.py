@@ -1,0 +1,114 @@
+"""Findings as an analyst meets it: a short summary when printed, the requests behind its
+figures, the report's readable tables, and a source it never shows or keeps the password of."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from rows import PERIOD, local, make_db, request
+
+from analysis import investigate
+from analysis.errors import AnalysisError
+from analysis.investigation import collect
+from analysis.investigation.accounts import TestAccountRules
+from analysis.investigation.findings import REPR_LIMIT, Findings
+from analysis.report import sections
+from analysis.source.engine import connect
+
+
+@pytest.fixture(scope="module")
+def f() -> Findings:
+    return investigate("2025-10-29", "2025-11-06")
+
+
+def test_repr_is_a_short_summary(f: Findings) -> None:
+    text = repr(f)
+    assert len(text) < REPR_LIMIT
+    assert text.splitlines()[:4] == [
+        "Findings 2025-10-29 .. 2025-11-06 (9 days, America/Toronto)",
+        "  source:   demo database (demo.db)",
+        "  requests: 43 (36 cancelled, 6 completed, 1 pending)",
+        "  verdict:  test data",
+    ]
+    assert "f.requests(" in text and "DataFrame" not in text
+
+
+def test_repr_of_an_empty_period(tmp_path) -> None:
+    url = make_db(tmp_path, requests=[request(created_at=local(2025, 1, 5))])
+    text = repr(investigate("2025-10-29", "2025-11-06", db=url))
+    assert "requests: 0\n" in text and "verdict:  none (no requests)" in text
+
+
+def test_repr_stays_short_with_many_statuses(f: Findings) -> None:
+    many = f.status.loc[[0] * 300].assign(status=[f"status_{i:03d}" for i in range(300)])
+    assert len(repr(dataclasses.replace(f, status=many))) <= REPR_LIMIT
+
+
+def test_the_card_holds_the_headline_figures(f: Findings) -> None:
+    card = f._repr_html_()
+    for figure in (
+        "43 (36 cancelled, 6 completed, 1 pending)",
+        "13 / 30",
+        "27 / 9",
+        "3 of 7",
+        "mean 4.83, median 1.51, min 0.47, max 29.38 (13 requests)",
+        "3 requests fail 3 checks",
+        "test data",
+        "f.table(name)",
+        "f.requests(status=&quot;cancelled&quot;)",
+        "<code>customers</code>",
+    ):
+        assert figure in card, figure
+    assert "cust1@test.com" not in card  # no personal data in the summary
+
+
+def test_requests_are_the_periods_own(f: Findings) -> None:
+    r = f.requests()
+    assert len(r) == f.total
+    assert len(f.requests(status="cancelled", mechanic="2750cdea")) == 6
+    assert sorted(f.requests(anomaly="completed_without_mechanic").id) == sorted(
+        f.anomalies.set_index("check").loc["completed_without_mechanic", "request_ids"]
+    )
+
+
+def test_requests_use_the_findings_rules(tmp_path) -> None:
+    url = make_db(tmp_path, requests=[request(customer_email="qa@shop.ca")])
+    found = investigate(
+        "2025-10-29", "2025-11-06", db=url, rules=TestAccountRules.given(known=["qa@shop.ca"])
+    )
+    assert found.requests().test_account.tolist() == [True]
+    assert investigate("2025-10-29", "2025-11-06", db=url).requests().test_account.tolist() == [
+        False
+    ]
+
+
+def test_findings_made_on_a_connection_of_ones_own_need_a_db(tmp_path) -> None:
+    url = make_db(tmp_path, requests=[request()])
+    with connect(url) as conn:
+        found = collect(conn, PERIOD)
+    with pytest.raises(AnalysisError, match=r"pass db=, or use analysis\.requests"):
+        found.requests()
+    assert len(found.requests(db=url)) == 1
+
+
+def test_the_source_is_in_no_output(f: Findings) -> None:
+    assert f.source is not None and f.source.bare_url.startswith("sqlite:///")
+    assert "sqlite:///" not in repr(f) and "sqlite:///" not in f._repr_html_()
+    assert "sqlite:///" not in json.dumps(f.to_dict(), default=str)
+    assert "source" not in f.to_dict() and "request_mask" not in f.to_dict()
+
+
+def test_tables_are_the_reports(f: Findings) -> None:
+    assert f.tables()[:3] == ["comparison", "status", "rates"]
+    assert f.table("customers").equals(sections.customers_table(f))
+    assert list(f.table("status").columns) == ["Status", "Requests", "Share"]
+    with pytest.raises(AnalysisError, match="no table 'nope': the report's tables are"):
+        f.table("nope")
+
+
+def test_the_docstring_names_every_field() -> None:
+    doc = Findings.__doc__ or ""
+    missing = [x.name for x in dataclasses.fields(Findings) if f"``{x.name}``" not in doc]
+    assert missing == []
