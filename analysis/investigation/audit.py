@@ -37,12 +37,14 @@ class ProfileAudit:
     ``mechanics``: ``metrics.mechanic_profiles`` plus requests (taken in the period);
     ``customers``: ``metrics.customer_profile_table`` plus requests (by customer id, not by
     the e-mail the investigation groups on); ``customers_without_profile``: customer_id,
-    requests.
+    requests; ``request_emails``: customer_id, customer_email, requests (the period's
+    requests by both keys; ``key_differences`` is where the two groupings part).
     """
 
     PERSONAL: ClassVar[dict[str, dict[str, str]]] = {
         "mechanics": {"name": NAME, "email": EMAIL, "phone": PHONE},
         "customers": {"email": EMAIL, "full_name": NAME, "phone": PHONE},
+        "request_emails": {"customer_email": EMAIL},
     }
 
     period: Period
@@ -53,6 +55,14 @@ class ProfileAudit:
     customers: pd.DataFrame  # metrics.customer_profile_table + requests
     customers_without_profile: pd.DataFrame  # customer_id, requests
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    request_emails: pd.DataFrame = field(  # customer_id, customer_email, requests
+        default_factory=lambda: pd.DataFrame(columns=["customer_id", "customer_email", "requests"])
+    )
+
+    @property
+    def key_differences(self) -> pd.DataFrame:
+        """``key_differences(request_emails)``."""
+        return key_differences(self.request_emails)
 
     @property
     def by_type(self) -> pd.DataFrame:
@@ -99,8 +109,36 @@ class ProfileAudit:
                 "customers_without_profile": self.customers_without_profile.to_dict(
                     orient="records"
                 ),
+                "customer_key_differences": self.key_differences.to_dict(orient="records"),
             }
         )
+
+
+def key_differences(request_emails: pd.DataFrame) -> pd.DataFrame:
+    """Where grouping by customer id (the audit) and by the investigation's key (the
+    request's e-mail, else its customer id) part: the rows of customer ids whose requests
+    fall under more than one key, and of keys shared by more than one customer id.
+
+    ``request_emails``: customer_id, customer_email, requests. Returns customer_id, key,
+    customer_email (None where the key is the id), requests, id_requests (the customer id's
+    total), key_requests (the key's total), ordered by customer id then requests.
+    """
+    columns = ["customer_id", "key", "customer_email", "requests", "id_requests", "key_requests"]
+    if request_emails.empty:
+        return pd.DataFrame(columns=columns)
+    t = request_emails.copy()
+    t["customer_email"] = t["customer_email"].astype(object).where(t["customer_email"].notna())
+    t["key"] = t["customer_email"].where(t["customer_email"].notna(), t["customer_id"])
+    pairs = t.groupby(["customer_id", "key"], dropna=False, as_index=False).agg(
+        customer_email=("customer_email", "first"), requests=("requests", "sum")
+    )
+    pairs["id_requests"] = pairs.groupby("customer_id")["requests"].transform("sum")
+    pairs["key_requests"] = pairs.groupby("key")["requests"].transform("sum")
+    keys_per_id = pairs.groupby("customer_id")["key"].transform("nunique")
+    ids_per_key = pairs.groupby("key")["customer_id"].transform("nunique")
+    parted = pairs[(keys_per_id > 1) | (ids_per_key > 1)]
+    ordered = parted.sort_values(["customer_id", "requests", "key"], ascending=[True, False, True])
+    return ordered[columns].reset_index(drop=True)
 
 
 def completeness_by_type(mechanics: pd.DataFrame) -> pd.DataFrame:
@@ -204,6 +242,7 @@ def audit(
         profiles = run("period_customer_profiles", period)
         customer_counts = run("customer_id_counts", period)
         orphans = run("customers_without_profile", period)
+        request_emails = run("customer_email_counts", period)
     return ProfileAudit(
         period=period,
         database=database,
@@ -216,4 +255,5 @@ def audit(
             metrics.customer_profile_table(profiles, c_fields), customer_counts, "customer_id"
         ),
         customers_without_profile=orphans,
+        request_emails=request_emails,
     )

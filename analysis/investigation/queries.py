@@ -343,3 +343,14 @@ def customer_id_counts(period: Period) -> sa.Select:
         .where(in_period(period))
         .group_by(sr.c.customer_id)
     )
+
+
+@query
+def customer_email_counts(period: Period) -> sa.Select:
+    """Columns: customer_id, customer_email, requests: how the two customer keys (the
+    investigation's e-mail, the audit's customer id) map onto each other."""
+    return (
+        sa.select(sr.c.customer_id, sr.c.customer_email, sa.func.count().label("requests"))
+        .where(in_period(period))
+        .group_by(sr.c.customer_id, sr.c.customer_email)
+    )

@@ -106,3 +106,45 @@ def customers_table(a: ProfileAudit) -> pd.DataFrame:
             "Requests in period": c.get("requests", pd.Series(dtype=int)),
         }
     )
+
+
+def _key(key: str, email: object) -> str:
+    return str(email) if isinstance(email, str) else f"its customer id `{short_id(key)}`"
+
+
+def grouping_text(a: ProfileAudit) -> str:
+    """Which key groups customers here (customer id) and in the session investigation (the
+    request's e-mail, else the customer id), and where in this period the two part."""
+    text = (
+        "Customers are counted here by **customer id** (the account that made the request); "
+        "the session investigation counts them by the **e-mail on each request** (the "
+        "customer id when a request has none)."
+    )
+    d = a.key_differences
+    if a.request_emails.empty:
+        return text
+    if d.empty:
+        return text + " In this period both give the same counts."
+    lines = [text + " In this period they differ:\n"]
+    for customer_id, rows in d.groupby("customer_id", sort=False):
+        keys = join_words(
+            [f"{_key(r.key, r.customer_email)} ({r.requests})" for r in rows.itertuples()]
+        )
+        total = int(rows["id_requests"].iloc[0])
+        if len(rows) > 1:
+            lines.append(
+                f"- `{short_id(str(customer_id))}` made {plural(total, 'request')} here; the "
+                f"investigation counts them as {keys}."
+            )
+    for key, rows in d.groupby("key", sort=False):
+        if rows["customer_id"].nunique() > 1:
+            ids = join_words(
+                [f"`{short_id(r.customer_id)}` ({r.requests})" for r in rows.itertuples()]
+            )
+            first = rows.iloc[0]
+            lines.append(
+                f"- {_key(str(key), first['customer_email'])} is on the requests of "
+                f"{rows['customer_id'].nunique()} customer ids ({ids}), which the "
+                f"investigation counts together: {int(first['key_requests'])}."
+            )
+    return "\n".join(lines)

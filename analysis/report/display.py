@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from IPython.display import Markdown, display
 from pandas.io.formats.style import Styler
 
-from analysis.report.masking import HIDDEN
+from analysis.report.masking import EMAIL_LIKE, HIDDEN
 
 MARKDOWN_HIDDEN = HIDDEN.replace("*", r"\*")
+# An @ no Markdown renderer takes for the middle of an e-mail address.
+UNLINKED_AT = "<span>@</span>"
+
+
+def _unlinked(match: re.Match[str]) -> str:
+    text = match.group(0)
+    return text.replace("@", UNLINKED_AT) if HIDDEN in text else text
+
+
+def markdown(text: str) -> str:
+    """``text`` as Markdown that shows masked e-mails and names as written: their asterisks
+    escaped (not bold), and a masked e-mail's @ wrapped so JupyterLab does not turn its
+    visible tail (``1@test.com`` of ``c***1@test.com``) into a mailto link."""
+    return EMAIL_LIKE.sub(_unlinked, text).replace(HIDDEN, MARKDOWN_HIDDEN)
 
 
 def md(text: str) -> None:
-    """Show Markdown. The asterisks of masked e-mails and names (``c***1@test.com``) are
-    escaped so they show as written, not as bold."""
-    display(Markdown(text.replace(HIDDEN, MARKDOWN_HIDDEN)))
+    """Show Markdown (``markdown``: masked e-mails and names shown as written, never links)."""
+    display(Markdown(markdown(text)))
 
 
 def table(frame: pd.DataFrame) -> Styler:

@@ -12,7 +12,8 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-HIDDEN_CELL_TAGS = {"parameters", "injected-parameters"}
+# "interactive": cells for analysts in JupyterLab (the drill-down), not for readers.
+HIDDEN_CELL_TAGS = {"parameters", "injected-parameters", "interactive"}
 
 
 def write_json(product: Any, path: str | Path) -> Path:

@@ -188,20 +188,32 @@ def _ids(ids: list[str]) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def anomalies_text(f: Findings) -> str:
-    """One plain sentence per check that flagged something, with the request ids."""
+def drill_down_call(check: str) -> str:
+    """The call listing the requests a check flagged, for interactive use."""
+    return f'`f.requests(anomaly="{check}")`'
+
+
+def anomalies_text(f: Findings, findings_json: bool = True) -> str:
+    """One plain sentence per check that flagged something, with the request ids; where the
+    full ids are: findings.json when one is written (``findings_json``), else the drill-down
+    call listing each check's requests (interactive use)."""
     a = f.anomalies
     flagged = a[a["count"] > 0]
     if flagged.empty:
         return (
             f"All {len(a)} data-quality checks passed: no request contradicts itself or the schema."
         )
-    lines = [
-        f"**{len(flagged)} of {len(a)} data-quality checks found problems** "
-        "(full ids are in findings.json):\n"
-    ]
+    where = (
+        "full ids are in findings.json"
+        if findings_json
+        else "the call after each line lists its requests"
+    )
+    lines = [f"**{len(flagged)} of {len(a)} data-quality checks found problems** ({where}):\n"]
     lines += [
-        f"- {explain(r.check, int(r.count))} ({_ids(r.request_ids)})" for r in flagged.itertuples()
+        f"- {explain(r.check, int(r.count))} ({_ids(r.request_ids)}"
+        + ("" if findings_json else f"; {drill_down_call(r.check)}")
+        + ")"
+        for r in flagged.itertuples()
     ]
     passed = [words(c) for c in a.loc[a["count"] == 0, "check"]]
     lines.append(f"\nThe other {len(passed)} checks found nothing: {join_words(passed)}.")
@@ -538,6 +550,29 @@ def customers_text(f: Findings) -> str:
             f"{plural(int(top['active_days']), 'active day')}; the busiest day, "
             f"{top['busiest_day']:{DATE_FORMAT}}, had {top['busiest_day_requests']}.",
         ]
+    )
+
+
+EMAIL_DIFFERS = "email_differs_from_profile"
+
+
+def customer_key_text(f: Findings, findings_json: bool = True) -> str:
+    """Which key groups customers here, and why the profile audit (by customer id) may count
+    them differently: a customer's requests carrying different e-mails, e.g. one other than
+    the profile's (the ``email_differs_from_profile`` check)."""
+    text = (
+        "Customers are grouped by the e-mail on each request, or by the customer id when a "
+        "request has none. The profile audit groups them by customer id, so the two can "
+        "differ when one customer's requests carry different e-mails"
+    )
+    differs = f.anomalies.loc[f.anomalies["check"] == EMAIL_DIFFERS, "count"]
+    n = int(differs.iloc[0]) if len(differs) else 0
+    if not n:
+        return text + "."
+    where = "see Data quality" if findings_json else drill_down_call(EMAIL_DIFFERS) + " lists them"
+    return (
+        text + f": here {plural(n, 'request')} {'carries' if n == 1 else 'carry'} an e-mail "
+        f"other than the one on the customer's profile ({where})."
     )
 
 

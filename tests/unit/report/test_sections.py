@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from rows import PERIOD, local, make_db, mechanic, request
 
+from analysis import investigate
 from analysis.investigation import collect
 from analysis.investigation.quality import CHECK_NAMES
 from analysis.report.sections import (
     CHECK_EXPLANATIONS,
+    anomalies_text,
+    customer_key_text,
     explain,
     recommendations_text,
     success_text,
@@ -59,3 +62,42 @@ def test_explanations_agree_in_number(count: int, word: str) -> None:
 
 def test_every_check_is_explained() -> None:
     assert set(CHECK_EXPLANATIONS) == set(CHECK_NAMES)
+
+
+# --- interactive use ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return investigate("2025-10-29", "2025-11-06")
+
+
+def test_data_quality_points_to_findings_json_in_a_report(reference) -> None:
+    text = anomalies_text(reference)
+    assert "(full ids are in findings.json)" in text
+    assert "f.requests(" not in text
+
+
+def test_data_quality_points_to_the_drill_down_interactively(reference) -> None:
+    text = anomalies_text(reference, findings_json=False)
+    assert "findings.json" not in text
+    assert '`f.requests(anomaly="completed_without_mechanic")`' in text
+    assert '`f.requests(anomaly="email_differs_from_profile")`' in text
+    assert text.count("f.requests(") == 3  # one per check that found something
+
+
+def test_the_customer_key_is_named(reference) -> None:
+    text = customer_key_text(reference)
+    assert text.startswith("Customers are grouped by the e-mail on each request, or by the ")
+    assert "the profile audit groups them by customer id" in text.lower()
+    assert "here 1 request carries an e-mail other than the one on the customer's profile" in text
+    assert "(see Data quality)" in text
+    assert '`f.requests(anomaly="email_differs_from_profile")` lists them' in customer_key_text(
+        reference, findings_json=False
+    )
+
+
+def test_the_customer_key_without_differing_e_mails(tmp_path) -> None:
+    url = make_db(tmp_path, requests=[request(created_at=local(2025, 10, 30, 12))])
+    text = customer_key_text(investigate("2025-10-29", "2025-11-06", db=url))
+    assert text.endswith("when one customer's requests carry different e-mails.")
