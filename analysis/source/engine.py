@@ -116,3 +116,17 @@ def read_frame(conn: Connection, query: sa.Select) -> pd.DataFrame:
     columns = list(result.keys())
     # Plain tuples: handing pandas SQLAlchemy Rows makes it probe each for mapping keys.
     return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=columns)
+
+
+def read_frames(conn: Connection, query: sa.Select, rows: int) -> Iterator[pd.DataFrame]:
+    """Run a built query and return its rows ``rows`` at a time, as DataFrames with the
+    query's column names (at least one, empty when there are no rows): a large result never
+    sits in memory twice (as driver rows and as a frame)."""
+    result = conn.execution_options(yield_per=rows).execute(query)
+    columns = list(result.keys())
+    empty = True
+    for part in result.partitions():
+        empty = False
+        yield pd.DataFrame([tuple(row) for row in part], columns=columns)
+    if empty:
+        yield pd.DataFrame([], columns=columns)

@@ -29,7 +29,7 @@ from rows import (
 
 from analysis import investigate, requests
 from analysis.errors import AnalysisError
-from analysis.investigation import collect, quality
+from analysis.investigation import collect, drilldown, quality
 from analysis.investigation.accounts import TestAccountRules
 from analysis.investigation.drilldown import (
     COLUMNS,
@@ -517,3 +517,9 @@ def test_figures_from_the_frame_equal_the_findings(rows, offset, length, zone) -
     if len(r):
         assert r.created_local.min() == f.span["first_at"]
         assert r.created_local.max() == f.span["last_at"]
+
+
+def test_rows_read_in_chunks_make_the_same_frame(r, monkeypatch) -> None:
+    monkeypatch.setattr(drilldown, "CHUNK_ROWS", 10)
+    chunked = requests(START, END)
+    pd.testing.assert_frame_equal(chunked, r)
