@@ -3,6 +3,8 @@ investigation's."""
 
 from __future__ import annotations
 
+import json
+
 from rows import local, make_db, request
 
 from analysis.investigation.audit import audit
@@ -42,3 +44,10 @@ def test_an_e_mail_shared_by_two_customer_ids(tmp_path) -> None:
     text = audit_sections.grouping_text(audit("2025-10-29", "2025-11-06", db=url))
     assert "- shared@x.com is on the requests of 2 customer ids" in text
     assert "which the investigation counts together: 2." in text
+
+
+def test_the_audits_json_masks_the_e_mails_of_both_keys() -> None:
+
+    document = json.dumps(redact(audit("2025-10-29", "2025-11-06")).to_dict())
+    assert "cust1@test.com" not in document and "owner@autodoctor.example" not in document
+    assert '"key": "o***r@autodoctor.example"' in document
