@@ -123,7 +123,8 @@ class RequestFilter:
     ``status``, ``session_type``: values (None among them: NULL); ``customer``: the grouping
     key (the request's e-mail, else its customer id) or a customer id (whole or its first 8
     characters); ``mechanic``: mechanic ids (whole or their first 8 characters);
-    ``anomaly``: names of data-quality checks (``quality.CHECK_NAMES``) the request fails.
+    ``anomaly``: names of data-quality checks (``quality.CHECK_NAMES``) the request fails;
+    ``clean``: the request fails none of them.
     """
 
     status: tuple[str | None, ...] | None = None
@@ -131,6 +132,7 @@ class RequestFilter:
     customer: tuple[str | None, ...] | None = None
     mechanic: tuple[str, ...] | None = None
     anomaly: tuple[str, ...] | None = None
+    clean: bool = False
 
     @classmethod
     def given(
@@ -142,7 +144,7 @@ class RequestFilter:
         anomaly: Values | bool = None,
     ) -> RequestFilter:
         """Filters as an analyst writes them: a value or a list of values per filter;
-        ``anomaly=True`` means "fails any check"."""
+        ``anomaly=True`` means "fails any check", ``anomaly=False`` "fails none"."""
         checks: tuple[str, ...] | None
         if anomaly is True:
             checks = quality.CHECK_NAMES
@@ -163,6 +165,7 @@ class RequestFilter:
             customer=_values(customer, "customer"),
             mechanic=_ids(_values(mechanic, "mechanic"), "mechanic"),
             anomaly=checks,
+            clean=anomaly is False,
         )
 
     def conditions(self, period: Period, j: quality.Joined) -> list[sa.ColumnElement[bool]]:
@@ -182,12 +185,17 @@ class RequestFilter:
         if self.anomaly is not None:
             flagged = quality.row_conditions(period, j, self.anomaly)
             out.append(sa.or_(sa.false(), *flagged.values()))
+        if self.clean:
+            # As 0/1 flags: a condition that is NULL (unknown) is not a failure, as in the
+            # checks' own counts; NOT would turn it into "excluded".
+            flags = quality.row_conditions(period, j).values()
+            out.append(sa.and_(*[sa.case((c, 1), else_=0) == 0 for c in flags]))
         return out
 
     @property
     def joins(self) -> bool:
         """Whether the filters look at joined tables (the data-quality checks do)."""
-        return self.anomaly is not None
+        return self.anomaly is not None or self.clean
 
 
 EVERY_REQUEST = RequestFilter()
@@ -380,7 +388,7 @@ def requests(
     Filters (each a value or a list of values; together, all must hold): ``status``,
     ``session_type`` (None in a list: NULL), ``customer`` (the grouping key, or a customer
     id whole or by its first 8 characters), ``mechanic`` (an id, whole or by its first 8
-    characters), ``anomaly`` (data-quality check names, or True for any). ``rules``: which
+    characters), ``anomaly`` (data-quality check names; True: any, False: none). ``rules``: which
     customers are test accounts (default: the library's, as in ``investigate``). The database
     is ``db``, else ``$ANALYSIS_DATABASE_URL``, else the demo database, read-only; only the
     period's rows are read. More than ``limit`` rows is refused (use ``investigate``).

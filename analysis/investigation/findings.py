@@ -201,8 +201,9 @@ class Findings:
         their tables), and a masked customer key may be used as a filter.
 
         Filters: ``status``, ``session_type``, ``customer``, ``mechanic``, ``anomaly`` (a
-        value or a list; ``anomaly=True``: fails any check). ``db`` is needed only when the
-        database URL held a password and ``$ANALYSIS_DATABASE_URL`` no longer gives it.
+        value or a list; ``anomaly=True``: fails any check, ``False``: none). ``db`` is
+        needed only when the database URL held a password and ``$ANALYSIS_DATABASE_URL`` no
+        longer gives it.
         """
         mask = self.request_mask
         rules = self.rules

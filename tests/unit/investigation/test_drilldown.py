@@ -219,6 +219,8 @@ def test_columns_and_types(r) -> None:
         ({"anomaly": "completed_without_mechanic"}, 2),
         ({"anomaly": ["completed_without_mechanic", "email_differs_from_profile"]}, 3),
         ({"anomaly": True}, 3),
+        ({"anomaly": False}, 40),
+        ({"anomaly": False, "status": "completed"}, 4),
         ({"status": "cancelled", "mechanic": "2750cdea"}, 6),
         ({"status": "completed", "anomaly": True, "customer": "cust1@test.com"}, 2),
         ({"status": "expired"}, 0),
@@ -334,6 +336,8 @@ def test_the_anomalies_are_the_checks_own_verdicts(tmp_path) -> None:
     with connect(fill(tmp_path / "anomalies.db", ANOMALY_ROWS)) as conn:
         found = fetch(conn, ANOMALY_PERIOD)
         flagged = quality.anomalies(read_frame(conn, quality.anomaly_rows(ANOMALY_PERIOD)))
+        clean = fetch(conn, ANOMALY_PERIOD, RequestFilter.given(anomaly=False))
+        assert sorted(clean.id) == ["ok", "ok2"]  # NULL conditions are not failures
         for check in quality.CHECK_NAMES:
             listed = fetch(conn, ANOMALY_PERIOD, RequestFilter.given(anomaly=check))
             assert sorted(listed.id) == ANOMALY_EXPECTED[check], check
