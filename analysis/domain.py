@@ -47,6 +47,11 @@ WORKSHOP_MECHANIC_ACCOUNT = "workshop_mechanic"
 # The cleanup job expires pending unassigned requests after this many minutes.
 EXPIRY_MINUTES = 120
 
+# Root causes: a request by the same customer within this many minutes after one of theirs
+# that failed is a retry; the acceptance curve's thresholds, in minutes from the request.
+RETRY_WINDOW_MINUTES = 30
+ACCEPTANCE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120)
+
 # Profile fields whose absence makes a profile incomplete (SCHEMA.md, "How the original report
 # defined its figures").
 MECHANIC_PROFILE_FIELDS = ("city", "province", "postal_code", "years_of_experience")

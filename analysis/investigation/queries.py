@@ -11,16 +11,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from analysis.domain import ACCEPTANCE_MINUTES, CANCELLED, RETRY_WINDOW_MINUTES
 from analysis.period import Period
 from analysis.source.dialect import (
     bucket,
     computed_once,
+    epoch_seconds,
     floor_int,
     local_day_number,
     local_epoch_seconds,
@@ -306,6 +309,267 @@ def hour_weekday_counts(period: Period) -> sa.Select:
     shifted = day + 3
     weekday = (shifted - 7 * floor_int(shifted / 7.0)).label("weekday")
     return sa.select(weekday, hour, _total(per_hour.c.n).label("requests")).group_by(weekday, hour)
+
+
+# --- Root causes: failures per dimension level, supply by hour of week, acceptance ---------
+
+# Expiry window bands (minutes from the request to its ``expires_at``): lower bounds.
+EXPIRY_WINDOW_EDGES = (0.0, 30.0, 60.0, 120.0)
+
+
+def _weekday_hour(
+    hour_number: sa.ColumnElement[int],
+) -> tuple[sa.ColumnElement[int], sa.ColumnElement[int]]:
+    """Local weekday (0 = Monday) and hour of a local hour number (hours since 1970-01-01, a
+    Thursday), with FLOOR and arithmetic only, so every engine agrees."""
+    day = floor_int(hour_number / 24.0)
+    shifted = day + 3
+    return shifted - 7 * floor_int(shifted / 7.0), hour_number - day * 24
+
+
+def _failed() -> sa.ColumnElement[int]:
+    """1 when a request ended without a session: never assigned, or cancelled."""
+    return _flag(sa.or_(sr.c.mechanic_id.is_(None), sr.c.status == CANCELLED))
+
+
+def _outcome_totals(
+    source: sa.Subquery | sa.CTE, *extra: sa.ColumnElement[Any]
+) -> list[sa.ColumnElement[Any]]:
+    """requests, never_assigned, cancelled, failed (sums of ``source``'s 0/1 columns)."""
+    return [
+        sa.func.count().label("requests"),
+        _total(source.c.never_assigned).label("never_assigned"),
+        _total(source.c.cancelled).label("cancelled"),
+        _total(source.c.failed).label("failed"),
+        *extra,
+    ]
+
+
+def _request_features(period: Period, present: frozenset[str]) -> sa.CTE:
+    """One row per request of the period with what the drivers group on, computed once.
+
+    Columns: session_type, routing_type, city (the request's ``customer_city``, else the
+    profile's ``city``), urgent (1/0/NULL), plan_code, expiry_band (index into
+    ``EXPIRY_WINDOW_EDGES``), new_customer (1: the customer's first request on record, the
+    whole table considered), never_assigned, cancelled, failed (0/1). Columns of optional
+    source columns the source lacks (``present`` holds those it has) are left out.
+    """
+    # "On record" means the whole table, not just the period.
+    firsts = (
+        sa.select(sr.c.customer_id, sa.func.min(sr.c.created_at).label("first_at"))
+        .where(sr.c.created_at < period.utc_end)
+        .group_by(sr.c.customer_id)
+        .subquery("firsts")
+    )
+    p = profiles
+    profile_city = sa.func.nullif(p.c.city, "")
+    city = (
+        sa.func.coalesce(sa.func.nullif(sr.c.customer_city, ""), profile_city)
+        if "customer_city" in present
+        else profile_city
+    )
+    columns: list[sa.ColumnElement[Any]] = [
+        sr.c.session_type,
+        sr.c.routing_type,
+        city.label("city"),
+    ]
+    if "is_urgent" in present:
+        urgent = sa.case((sr.c.is_urgent.is_(True), 1), (sr.c.is_urgent.is_(False), 0))
+        columns.append(urgent.label("urgent"))
+    if "plan_code" in present:
+        columns.append(sr.c.plan_code)
+    if "expires_at" in present:
+        minutes = minutes_between(sr.c.created_at, sr.c.expires_at)
+        band = sa.case(
+            (sr.c.expires_at.is_(None), None), else_=bucket(minutes, EXPIRY_WINDOW_EDGES)
+        )
+        columns.append(band.label("expiry_band"))
+    columns += [
+        _flag(sr.c.created_at <= firsts.c.first_at).label("new_customer"),
+        _flag(sr.c.mechanic_id.is_(None)).label("never_assigned"),
+        _flag(sr.c.status == CANCELLED).label("cancelled"),
+        _failed().label("failed"),
+    ]
+    features = (
+        sa.select(*columns)
+        .select_from(
+            sr.outerjoin(p, p.c.id == sr.c.customer_id).outerjoin(
+                firsts, firsts.c.customer_id == sr.c.customer_id
+            )
+        )
+        .where(in_period(period))
+    )
+    return computed_once(features, "features")
+
+
+# Dimension → the feature column grouped on (``_request_features``); those of optional
+# source columns only when the source has them.
+FEATURE_OF_DIMENSION = {
+    "session_type": "session_type",
+    "routing_type": "routing_type",
+    "customer_city": "city",
+    "is_urgent": "urgent",
+    "plan_code": "plan_code",
+    "expiry_window": "expiry_band",
+    "customer_history": "new_customer",
+}
+
+
+@query
+def failure_counts(period: Period, present: frozenset[str] = frozenset()) -> sa.CompoundSelect:
+    """Requests and failures per level of each request dimension, in one statement.
+
+    Columns: dimension (a ``FEATURE_OF_DIMENSION`` key), level (text; NULL when the value is
+    missing; 0/1 flags as ``'0'``/``'1'``, expiry bands as their index), requests,
+    never_assigned, cancelled, failed. ``present``: the optional columns the source has.
+    The per-request features are computed once (``_request_features``) and grouped once per
+    dimension.
+    """
+    f = _request_features(period, present)
+    branches = [
+        sa.select(
+            sa.cast(sa.literal(dimension), sa.String).label("dimension"),
+            sa.cast(f.c[feature], sa.String).label("level"),
+            *_outcome_totals(f),
+        ).group_by(f.c[feature])
+        for dimension, feature in FEATURE_OF_DIMENSION.items()
+        if feature in f.c
+    ]
+    return sa.union_all(*branches)
+
+
+@query
+def retry_counts(period: Period, retry_minutes: int = RETRY_WINDOW_MINUTES) -> sa.Select:
+    """Requests that retry a failed one, and customer needs, by whether the request is a retry.
+
+    A request is a retry when the same customer's previous request failed (never assigned, or
+    cancelled) at most ``retry_minutes`` before it; a need is a request plus the retries that
+    follow it, and it ends with the first request not followed by a retry. Columns: retry
+    (0/1), requests, never_assigned, cancelled, failed, needs (requests that ended a need:
+    needs are counted by their last attempt, so each is counted once across consecutive
+    periods) and needs_failed (of those, the ones whose last attempt failed). Neighbours are
+    looked for ``retry_minutes`` beyond both ends of the period.
+
+    Only the request's time and its outcome (``state``: 2 × never assigned + cancelled) go
+    through the window's sort. Ties on time are ordered by state, so requests that still tie
+    are interchangeable and every engine gives the same counts.
+    """
+    window = retry_minutes * 60.0
+    reach = timedelta(minutes=retry_minutes)
+    state = 2 * _flag(sr.c.mechanic_id.is_(None)) + _flag(sr.c.status == CANCELLED)
+    states = (
+        sa.select(sr.c.customer_id, sr.c.created_at, state.label("state"))
+        .where(
+            sr.c.created_at >= period.utc_start - reach, sr.c.created_at < period.utc_end + reach
+        )
+        .subquery("states")
+    )
+    s = states
+    order: dict[str, Any] = {
+        "partition_by": s.c.customer_id,
+        "order_by": [s.c.created_at, s.c.state],
+    }
+    moment = epoch_seconds(s.c.created_at)
+    around = sa.select(
+        s.c.created_at,
+        s.c.state,
+        (moment - sa.func.lag(moment).over(**order)).label("since_previous"),
+        sa.func.lag(s.c.state).over(**order).label("previous_state"),
+        (sa.func.lead(moment).over(**order) - moment).label("until_next"),
+    ).subquery("around")
+    a = around
+    retry = _flag(sa.and_(a.c.previous_state > 0, a.c.since_previous <= window)).label("retry")
+    ends_need = sa.case((sa.and_(a.c.state > 0, a.c.until_next <= window), 0), else_=1)
+    never, cancelled, failed = (
+        _flag(a.c.state >= 2),
+        _flag(a.c.state.in_([1, 3])),
+        _flag(a.c.state > 0),
+    )
+    return (
+        sa.select(
+            retry,
+            sa.func.count().label("requests"),
+            _total(never).label("never_assigned"),
+            _total(cancelled).label("cancelled"),
+            _total(failed).label("failed"),
+            _total(ends_need).label("needs"),
+            _total(ends_need * failed).label("needs_failed"),
+        )
+        .where(a.c.created_at >= period.utc_start, a.c.created_at < period.utc_end)
+        .group_by(retry)
+    )
+
+
+@query
+def coverage_counts(period: Period) -> sa.CompoundSelect:
+    """Demand and supply per local weekday × hour slot.
+
+    Columns: weekday (0 = Monday), hour, requests, never_assigned, cancelled (of requests
+    made in the slot; NULL on supply rows) and mechanics (distinct mechanics who accepted a
+    request of the period in the slot, by ``accepted_at``; NULL on demand rows). Demand is
+    counted per local hour since 1970 first and folded, as in ``hour_weekday_counts``.
+    """
+    offsets = period.utc_offsets()
+    hour_number = floor_int(local_epoch_seconds(sr.c.created_at, offsets) / 3600.0)
+    per_hour = (
+        sa.select(
+            hour_number.label("hour_number"),
+            sa.func.count().label("n"),
+            _total(_flag(sr.c.mechanic_id.is_(None))).label("never"),
+            _total(_flag(sr.c.status == CANCELLED)).label("cancelled"),
+        )
+        .where(in_period(period))
+        .group_by(hour_number)
+        .subquery("per_hour")
+    )
+    day_of_week, hour_of_day = _weekday_hour(per_hour.c.hour_number)
+    weekday, hour = day_of_week.label("weekday"), hour_of_day.label("hour")
+    demand = sa.select(
+        weekday,
+        hour,
+        _total(per_hour.c.n).label("requests"),
+        _total(per_hour.c.never).label("never_assigned"),
+        _total(per_hour.c.cancelled).label("cancelled"),
+        sa.cast(sa.null(), sa.BigInteger).label("mechanics"),
+    ).group_by(weekday, hour)
+    accepted = floor_int(local_epoch_seconds(sr.c.accepted_at, offsets) / 3600.0)
+    accepted_day, accepted_of_day = _weekday_hour(accepted)
+    accepted_weekday, accepted_hour = accepted_day.label("weekday"), accepted_of_day.label("hour")
+    supply = (
+        sa.select(
+            accepted_weekday,
+            accepted_hour,
+            sa.cast(sa.null(), sa.BigInteger).label("requests"),
+            sa.cast(sa.null(), sa.BigInteger).label("never_assigned"),
+            sa.cast(sa.null(), sa.BigInteger).label("cancelled"),
+            sa.func.count(sa.distinct(sr.c.mechanic_id)).label("mechanics"),
+        )
+        .where(in_period(period), sr.c.accepted_at.is_not(None), sr.c.mechanic_id.is_not(None))
+        .group_by(accepted_weekday, accepted_hour)
+    )
+    return sa.union_all(demand, supply)
+
+
+@query
+def acceptance_counts(period: Period, minutes: tuple[int, ...] = ACCEPTANCE_MINUTES) -> sa.Select:
+    """Requests per session type and acceptance band, for the acceptance curve.
+
+    Columns: session_type, band, requests. ``band`` is the index of the first threshold in
+    ``minutes`` the request was accepted within (``len(minutes)``: later), NULL when it was
+    never accepted or accepted before it was made (bad data, not known to be in time). One
+    band per request (rather than one count per threshold) keeps the work per row small; the
+    curve is the cumulative sum.
+    """
+    delay = minutes_between(sr.c.created_at, sr.c.accepted_at).label("minutes")
+    waits = computed_once(sa.select(sr.c.session_type, delay).where(in_period(period)), "waits")
+    band = sa.case(
+        (waits.c.minutes < 0, None),
+        *[(waits.c.minutes <= m, i) for i, m in enumerate(minutes)],
+        else_=sa.case((waits.c.minutes.is_not(None), len(minutes))),
+    ).label("band")
+    return sa.select(waits.c.session_type, band, sa.func.count().label("requests")).group_by(
+        waits.c.session_type, band
+    )
 
 
 @query
