@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.domain import Thresholds
 from analysis.investigation import metrics
 from analysis.investigation.accounts import TestAccountRules
+from analysis.investigation.causes import RootCauses
 from analysis.investigation.intervals import Rate
 from analysis.investigation.judgement import Recommendation, Verdict
 from analysis.period import Period
@@ -54,6 +55,8 @@ class Findings:
     completion intervals don't overlap).
     Judgements: ``verdict``, ``readiness`` (metric, current, needed, status, short_by),
     ``recommendations``.
+    Root causes: ``root_causes`` (``causes.RootCauses``: drivers of failure, coverage by hour
+    of week, the acceptance curve, retries).
     """
 
     # Personal data, by table and column, and the kind of mask each needs (analysis.report.masking).
@@ -103,6 +106,7 @@ class Findings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     rules: TestAccountRules = field(default_factory=TestAccountRules)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    root_causes: RootCauses = field(default_factory=RootCauses)
 
     @property
     def total(self) -> int:
@@ -205,6 +209,7 @@ class Findings:
                 "success_factors": self.factors.to_dict(orient="records"),
                 "coinciding_factors": self.coinciding_factors,
                 "separated_factors": self.separated_factors,
+                **self.root_causes.to_dict(),
             }
         )
 
