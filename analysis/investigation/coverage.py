@@ -33,7 +33,7 @@ def coverage_table(counts: pd.DataFrame) -> pd.DataFrame:
 
     ``counts``: ``queries.coverage_counts`` (weekday 0 = Monday, hour, requests,
     never_assigned, cancelled; mechanics on supply rows). Returns ``SLOT_COLUMNS``: weekday
-    (0–6), hour, the counts (0 when none), never_assigned_rate (None without requests) and
+    (0–6), hour, the counts (0 when none), never_assigned_rate (NaN without requests) and
     no_supply (requests made, no mechanic accepted anything in the slot).
     """
     grid = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])

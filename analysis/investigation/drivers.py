@@ -121,6 +121,7 @@ def city_table(failures: pd.DataFrame, mechanic_cities: Iterable[object]) -> pd.
     grouped["city"] = [spelling[k] if k else None for k in grouped["key"]]
     grouped["mechanic"] = [k in working if k else None for k in grouped["key"]]
     grouped = grouped.sort_values(["requests", "key"], ascending=[False, True], ignore_index=True)
+    grouped["city"] = grouped["city"].astype(object).where(grouped["city"].notna(), None)
     return grouped[CITY_COLUMNS]
 
 
