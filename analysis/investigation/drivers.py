@@ -15,6 +15,7 @@ different dimensions overlap rather than add up.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -66,9 +67,20 @@ LEVEL_WORDS = {
     "is_urgent": {"1": "urgent", "0": "not urgent"},
     "customer_history": {"1": "new", "0": "returning"},
     "retry": {"1": "retry", "0": "first attempt"},
-    "expiry_window": {"0": "under 30 min", "1": "30–59 min", "2": "60–119 min", "3": "2 h or more"},
     MECHANIC_IN_CITY: {"True": "yes", "False": "no"},
 }
+
+# Time to expiry: whole half hours (``queries.failure_counts``) → bands, by their first step.
+EXPIRY_BANDS = ((1, "under 30 min"), (2, "30–59 min"), (4, "60–119 min"))
+EXPIRY_LAST_BAND = "2 h or more"
+
+
+def expiry_band(steps: object) -> str:
+    """``0`` (or less) → ``under 30 min``, ``1`` → ``30–59 min``, ``2``/``3`` →
+    ``60–119 min``, ``4`` and more → ``2 h or more``."""
+    n = int(float(str(steps)))
+    return next((name for below, name in EXPIRY_BANDS if n < below), EXPIRY_LAST_BAND)
+
 
 # Dimension statuses: compared, or why not.
 COMPARED, MISSING_COLUMN, NO_REQUESTS, ONE_LEVEL = (
@@ -182,11 +194,19 @@ def _named(rows: pd.DataFrame, dimension: str) -> pd.DataFrame:
     first (ties by name)."""
     words = LEVEL_WORDS.get(dimension, {})
     missing = MISSING_LEVEL.get(dimension, NOT_RECORDED)
-    levels = [missing if _missing(v) else words.get(str(v), v) for v in rows["level"]]
+    levels = [
+        missing
+        if _missing(v)
+        else expiry_band(v)
+        if dimension == "expiry_window"
+        else words.get(str(v), v)
+        for v in rows["level"]
+    ]
     out = _counts(rows).assign(dimension=dimension, level=[str(v) for v in levels])
-    out = out.groupby(["dimension", "level"], as_index=False)[
-        ["requests", NEVER_ASSIGNED, CANCELLED]
-    ].sum()
+    if out["level"].duplicated().any():  # values sharing a name (or a band): one level
+        out = out.groupby(["dimension", "level"], as_index=False)[
+            ["requests", NEVER_ASSIGNED, CANCELLED]
+        ].sum()
     out = out.sort_values(["requests", "level"], ascending=[False, True], ignore_index=True)
     return out.assign(position=range(len(out)))[COUNT_COLUMNS]
 
@@ -335,7 +355,13 @@ def holm(p_values: np.ndarray) -> np.ndarray:
     adjusted = np.full(len(p_values), np.nan)
     valid = ~np.isnan(p_values)
     if valid.any():
-        adjusted[valid] = multipletests(p_values[valid], method="holm")[1]
+        # statsmodels' Holm ends with gc.collect(), which walks every object in the process
+        # (about 0.2 s per call with a report's heap); frozen objects are not walked.
+        gc.freeze()
+        try:
+            adjusted[valid] = multipletests(p_values[valid], method="holm")[1]
+        finally:
+            gc.unfreeze()
     return adjusted
 
 
@@ -343,18 +369,19 @@ def effects(drivers: pd.DataFrame, dimensions: pd.DataFrame) -> pd.DataFrame:
     """What each compared dimension shows, per outcome: ``EFFECT`` (a level differs beyond
     the noise), ``NO_EFFECT`` (levels with enough data, none differing) or ``TOO_FEW`` (no
     level has enough requests to judge). Columns: outcome, dimension, effect."""
-    compared = [d for d in dimensions.loc[dimensions["status"] == COMPARED, "dimension"]]
+    compared = list(dimensions.loc[dimensions["status"] == COMPARED, "dimension"])
+    seen = (
+        drivers[drivers["dimension"].isin(compared)]
+        .groupby(["outcome", "dimension"])[["significant", "enough_data"]]
+        .any()
+    )
     rows = []
     for outcome in OUTCOMES:
-        mine = drivers[drivers["outcome"] == outcome]
         for dimension in compared:
-            levels = mine[mine["dimension"] == dimension]
-            if levels["significant"].any():
-                verdict = EFFECT
-            elif levels["enough_data"].any():
-                verdict = NO_EFFECT
-            else:
-                verdict = TOO_FEW
+            significant, enough = (
+                seen.loc[(outcome, dimension)] if (outcome, dimension) in seen.index else (0, 0)
+            )
+            verdict = EFFECT if significant else NO_EFFECT if enough else TOO_FEW
             rows.append((outcome, dimension, verdict))
     return pd.DataFrame(rows, columns=["outcome", "dimension", "effect"])
 

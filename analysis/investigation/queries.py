@@ -313,8 +313,12 @@ def hour_weekday_counts(period: Period) -> sa.Select:
 
 # --- Root causes: failures per dimension level, supply by hour of week, acceptance ---------
 
-# Expiry window bands (minutes from the request to its ``expires_at``): lower bounds.
-EXPIRY_WINDOW_EDGES = (0.0, 30.0, 60.0, 120.0)
+# Time from a request to its ``expires_at``, counted in steps of this many seconds.
+EXPIRY_STEP_SECONDS = 1800
+# Differences of epoch seconds carry float error that differs by engine (SQLite rounds to the
+# millisecond): a request exactly 30 minutes after another must count as within 30 minutes
+# everywhere, so comparisons allow this much.
+SLACK_SECONDS = 0.001
 
 
 def _weekday_hour(
@@ -332,108 +336,140 @@ def _failed() -> sa.ColumnElement[int]:
     return _flag(sa.or_(sr.c.mechanic_id.is_(None), sr.c.status == CANCELLED))
 
 
-def _outcome_totals(
-    source: sa.Subquery | sa.CTE, *extra: sa.ColumnElement[Any]
+OUTCOME_COLUMNS = ("never_assigned", "cancelled", "failed")
+
+
+def _outcome_sums(
+    never: sa.ColumnElement[int], cancelled: sa.ColumnElement[int], failed: sa.ColumnElement[int]
 ) -> list[sa.ColumnElement[Any]]:
-    """requests, never_assigned, cancelled, failed (sums of ``source``'s 0/1 columns)."""
+    """never_assigned, cancelled, failed: integer sums of 0/1 flags or of counts."""
     return [
-        sa.func.count().label("requests"),
-        _total(source.c.never_assigned).label("never_assigned"),
-        _total(source.c.cancelled).label("cancelled"),
-        _total(source.c.failed).label("failed"),
-        *extra,
+        _total(never).label("never_assigned"),
+        _total(cancelled).label("cancelled"),
+        _total(failed).label("failed"),
     ]
 
 
-def _request_features(period: Period, present: frozenset[str]) -> sa.CTE:
-    """One row per request of the period with what the drivers group on, computed once.
+def _per_request() -> list[sa.ColumnElement[Any]]:
+    """n, never_assigned, cancelled, failed of the requests grouped."""
+    return [
+        sa.func.count().label("n"),
+        *_outcome_sums(
+            _flag(sr.c.mechanic_id.is_(None)), _flag(sr.c.status == CANCELLED), _failed()
+        ),
+    ]
 
-    Columns: session_type, routing_type, city (the request's ``customer_city``, else the
-    profile's ``city``), urgent (1/0/NULL), plan_code, expiry_band (index into
-    ``EXPIRY_WINDOW_EDGES``), new_customer (1: the customer's first request on record, the
-    whole table considered), never_assigned, cancelled, failed (0/1). Columns of optional
-    source columns the source lacks (``present`` holds those it has) are left out.
+
+def _summed(source: sa.Subquery | sa.CTE) -> list[sa.ColumnElement[Any]]:
+    """requests, never_assigned, cancelled, failed summed over rows of ``_per_request``."""
+    return [
+        _total(source.c.n).label("requests"),
+        *_outcome_sums(*(source.c[c] for c in OUTCOME_COLUMNS)),
+    ]
+
+
+def _level(dimension: str, value: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any]]:
+    return [
+        sa.cast(sa.literal(dimension), sa.String).label("dimension"),
+        sa.cast(value, sa.String).label("level"),
+    ]
+
+
+# Dimension → the column of the attribute cube (``failure_counts``) it is summed from; those
+# of optional source columns only when the source has them.
+CUBE_DIMENSIONS = {
+    "session_type": "session_type",
+    "routing_type": "routing_type",
+    "is_urgent": "urgent",
+    "plan_code": "plan_code",
+    "expiry_window": "expiry_band",
+}
+
+
+@query
+def failure_counts(period: Period, present: frozenset[str] = frozenset()) -> sa.CompoundSelect:
+    """Requests and failures per level of each request attribute, in one statement.
+
+    Columns: dimension (a ``CUBE_DIMENSIONS`` key, ``customer_city`` or
+    ``customer_history``), level (text; NULL when the value is missing; 0/1 flags as
+    ``'0'``/``'1'``, customer_history ``'1'`` being the customer's first request on record,
+    the whole table considered; expiry bands as their index into ``EXPIRY_WINDOW_EDGES``),
+    requests, never_assigned, cancelled, failed (never assigned or cancelled).
+    ``present``: the optional columns the source has; the others are never named.
+
+    The period's requests are grouped small before anything is joined: once by all their
+    own attributes together (a cube each attribute's levels are summed from), the requests
+    without a city of their own once more by customer (joined to the profiles for the city),
+    and once joined to each customer's first request on record.
     """
-    # "On record" means the whole table, not just the period.
+    keys: list[sa.ColumnElement[Any]] = [sr.c.session_type, sr.c.routing_type]
+    if "is_urgent" in present:
+        urgent = sa.case((sr.c.is_urgent.is_(True), 1), (sr.c.is_urgent.is_(False), 0))
+        keys.append(urgent.label("urgent"))
+    if "plan_code" in present:
+        keys.append(sr.c.plan_code)
+    if "expires_at" in present:
+        # Whole steps: one expression per row (a CASE over bands would repeat it).
+        seconds = epoch_seconds(sr.c.expires_at) - epoch_seconds(sr.c.created_at)
+        keys.append(floor_int((seconds + SLACK_SECONDS) / EXPIRY_STEP_SECONDS).label("expiry_band"))
+    if "customer_city" in present:
+        keys.append(sa.func.nullif(sr.c.customer_city, "").label("request_city"))
+    cube = computed_once(
+        sa.select(*keys, *_per_request()).where(in_period(period)).group_by(*keys), "cube"
+    )
+    branches = [
+        sa.select(*_level(dimension, cube.c[column]), *_summed(cube)).group_by(cube.c[column])
+        for dimension, column in CUBE_DIMENSIONS.items()
+        if column in cube.c
+    ]
+    # The customer's city: the request's customer_city (in the cube), else the profile's city
+    # (requests without one are grouped by customer, then joined to the profiles).
+    counts = ("n", *OUTCOME_COLUMNS)
+    without_city = sa.select(sr.c.customer_id, *_per_request()).where(in_period(period))
+    if "customer_city" in present:
+        without_city = without_city.where(sa.func.nullif(sr.c.customer_city, "").is_(None))
+    by_customer = without_city.group_by(sr.c.customer_id).subquery("by_customer")
+    from_profile = sa.select(
+        sa.func.nullif(profiles.c.city, "").label("city"), *(by_customer.c[c] for c in counts)
+    ).select_from(by_customer.outerjoin(profiles, profiles.c.id == by_customer.c.customer_id))
+    if "customer_city" in present:
+        from_request = sa.select(
+            cube.c.request_city.label("city"), *(cube.c[c] for c in counts)
+        ).where(cube.c.request_city.is_not(None))
+        located = sa.union_all(from_request, from_profile).subquery("located")
+    else:
+        located = from_profile.subquery("located")
+    branches.append(
+        sa.select(*_level("customer_city", located.c.city), *_summed(located)).group_by(
+            located.c.city
+        )
+    )
+    # New customers: requests made at their customer's first moment on record.
     firsts = (
         sa.select(sr.c.customer_id, sa.func.min(sr.c.created_at).label("first_at"))
         .where(sr.c.created_at < period.utc_end)
         .group_by(sr.c.customer_id)
         .subquery("firsts")
     )
-    p = profiles
-    profile_city = sa.func.nullif(p.c.city, "")
-    city = (
-        sa.func.coalesce(sa.func.nullif(sr.c.customer_city, ""), profile_city)
-        if "customer_city" in present
-        else profile_city
-    )
-    columns: list[sa.ColumnElement[Any]] = [
-        sr.c.session_type,
-        sr.c.routing_type,
-        city.label("city"),
-    ]
-    if "is_urgent" in present:
-        urgent = sa.case((sr.c.is_urgent.is_(True), 1), (sr.c.is_urgent.is_(False), 0))
-        columns.append(urgent.label("urgent"))
-    if "plan_code" in present:
-        columns.append(sr.c.plan_code)
-    if "expires_at" in present:
-        minutes = minutes_between(sr.c.created_at, sr.c.expires_at)
-        band = sa.case(
-            (sr.c.expires_at.is_(None), None), else_=bucket(minutes, EXPIRY_WINDOW_EDGES)
-        )
-        columns.append(band.label("expiry_band"))
-    columns += [
-        _flag(sr.c.created_at <= firsts.c.first_at).label("new_customer"),
-        _flag(sr.c.mechanic_id.is_(None)).label("never_assigned"),
-        _flag(sr.c.status == CANCELLED).label("cancelled"),
-        _failed().label("failed"),
-    ]
-    features = (
-        sa.select(*columns)
-        .select_from(
-            sr.outerjoin(p, p.c.id == sr.c.customer_id).outerjoin(
-                firsts, firsts.c.customer_id == sr.c.customer_id
-            )
-        )
+    first = sa.and_(firsts.c.customer_id == sr.c.customer_id, firsts.c.first_at == sr.c.created_at)
+    newcomers = (
+        sa.select(*_per_request())
+        .select_from(sr.join(firsts, first))
         .where(in_period(period))
+        .subquery("newcomers")
     )
-    return computed_once(features, "features")
-
-
-# Dimension → the feature column grouped on (``_request_features``); those of optional
-# source columns only when the source has them.
-FEATURE_OF_DIMENSION = {
-    "session_type": "session_type",
-    "routing_type": "routing_type",
-    "customer_city": "city",
-    "is_urgent": "urgent",
-    "plan_code": "plan_code",
-    "expiry_window": "expiry_band",
-    "customer_history": "new_customer",
-}
-
-
-@query
-def failure_counts(period: Period, present: frozenset[str] = frozenset()) -> sa.CompoundSelect:
-    """Requests and failures per level of each request dimension, in one statement.
-
-    Columns: dimension (a ``FEATURE_OF_DIMENSION`` key), level (text; NULL when the value is
-    missing; 0/1 flags as ``'0'``/``'1'``, expiry bands as their index), requests,
-    never_assigned, cancelled, failed. ``present``: the optional columns the source has.
-    The per-request features are computed once (``_request_features``) and grouped once per
-    dimension.
-    """
-    f = _request_features(period, present)
-    branches = [
-        sa.select(
-            sa.cast(sa.literal(dimension), sa.String).label("dimension"),
-            sa.cast(f.c[feature], sa.String).label("level"),
-            *_outcome_totals(f),
-        ).group_by(f.c[feature])
-        for dimension, feature in FEATURE_OF_DIMENSION.items()
-        if feature in f.c
+    everyone = sa.select(*_summed(cube)).subquery("everyone")
+    both = everyone.join(newcomers, sa.true())
+    columns = list(zip(("requests", *OUTCOME_COLUMNS), ("n", *OUTCOME_COLUMNS), strict=True))
+    new = [sa.func.coalesce(newcomers.c[n], 0).label(c) for c, n in columns]
+    returning = [(everyone.c[c] - sa.func.coalesce(newcomers.c[n], 0)).label(c) for c, n in columns]
+    branches += [  # none for an empty period (``everyone`` then sums nothing: NULL)
+        sa.select(*_level("customer_history", sa.literal(1)), *new)
+        .select_from(both)
+        .where(everyone.c.requests > 0),
+        sa.select(*_level("customer_history", sa.literal(0)), *returning)
+        .select_from(both)
+        .where(everyone.c.requests > 0),
     ]
     return sa.union_all(*branches)
 
@@ -454,7 +490,7 @@ def retry_counts(period: Period, retry_minutes: int = RETRY_WINDOW_MINUTES) -> s
     through the window's sort. Ties on time are ordered by state, so requests that still tie
     are interchangeable and every engine gives the same counts.
     """
-    window = retry_minutes * 60.0
+    window = retry_minutes * 60.0 + SLACK_SECONDS
     reach = timedelta(minutes=retry_minutes)
     state = 2 * _flag(sr.c.mechanic_id.is_(None)) + _flag(sr.c.status == CANCELLED)
     states = (
@@ -564,7 +600,7 @@ def acceptance_counts(period: Period, minutes: tuple[int, ...] = ACCEPTANCE_MINU
     waits = computed_once(sa.select(sr.c.session_type, delay).where(in_period(period)), "waits")
     band = sa.case(
         (waits.c.minutes < 0, None),
-        *[(waits.c.minutes <= m, i) for i, m in enumerate(minutes)],
+        *[(waits.c.minutes <= m + SLACK_SECONDS / 60, i) for i, m in enumerate(minutes)],
         else_=sa.case((waits.c.minutes.is_not(None), len(minutes))),
     ).label("band")
     return sa.select(waits.c.session_type, band, sa.func.count().label("requests")).group_by(
