@@ -16,7 +16,7 @@ from analysis.investigation.coverage import ALL, unserved_slots
 from analysis.investigation.findings import Findings
 from analysis.investigation.judgement import Recommendation
 from analysis.report.sections import signal_text
-from analysis.report.text import fmt_interval, fmt_pct, join_words, plural
+from analysis.report.text import fmt_pct, join_words, plural
 
 MAX_CAUSES = 5  # sentences per outcome
 MAX_ROWS = 8  # drivers table rows per outcome
@@ -48,6 +48,15 @@ def fmt_share(value: Any) -> str:
     if value is None or pd.isna(value):
         return "n/a"
     return fmt_pct(value, 1 if abs(value) < 0.01 else 0)
+
+
+def fmt_rate_ci(rate: Any, low: Any, high: Any) -> str:
+    """``65 % (64–67 %)``; with one decimal when whole percents would hide the interval
+    (``64.9 % (64.6–65.2 %)``)."""
+    if any(v is None or pd.isna(v) for v in (rate, low, high)):
+        return fmt_pct(rate, 0)
+    decimals = 1 if round(low * 100) == round(high * 100) else 0
+    return f"{fmt_pct(rate, decimals)} ({low * 100:.{decimals}f}–{high * 100:.{decimals}f} %)"
 
 
 def _n(value: Any) -> str:
@@ -112,8 +121,8 @@ def cause_sentence(f: Findings, cause: dict[str, Any]) -> str:
     is_range = cause["first_hour"] is not None and not pd.isna(cause["first_hour"])
     sure = f"every hour in it {fmt_p(cause['p_value'])}" if is_range else fmt_p(cause["p_value"])
     text = (
-        f"**{who}** {verb} {fmt_pct(cause['rate'], 0)} of the time "
-        f"({fmt_interval(cause['rate_low'], cause['rate_high'])}) against "
+        f"**{who}** {verb} "
+        f"{fmt_rate_ci(cause['rate'], cause['rate_low'], cause['rate_high'])} of the time against "
         f"{fmt_pct(cause['rest_rate'], 0)} otherwise: about {_n(cause['excess'])} more {noun} "
         f"than if they had done as well as the rest, {fmt_share(cause['share_of_failures'])} "
         f"of all {noun} ({plural_n(cause['requests'], 'request')}; {sure})."
@@ -308,7 +317,7 @@ def drivers_table(f: Findings) -> pd.DataFrame:
                     DIMENSION_WORDS[r.dimension],
                     r.level,
                     _n(r.requests),
-                    f"{fmt_pct(r.rate, 0)} ({fmt_interval(r.rate_low, r.rate_high)})",
+                    fmt_rate_ci(r.rate, r.rate_low, r.rate_high),
                     fmt_pct(r.rest_rate, 0),
                     f"{r.excess:+,.0f}",
                     fmt_share(r.share_of_failures),
@@ -356,7 +365,11 @@ def coverage_text(f: Findings) -> str:
         "any request in that hour of the week over the period."
     )
     if unserved.empty:
-        return text + " Every slot with requests had at least one mechanic accepting."
+        return (
+            text
+            + " Every slot with requests had at least one mechanic accepting."
+            + (_worst_slots(c))
+        )
     n = int(unserved["requests"].sum())
     never = int(unserved["never_assigned"].sum())
     named = [
@@ -371,6 +384,23 @@ def coverage_text(f: Findings) -> str:
         + join_words(named + ([f"{more} more"] if more > 0 else []))
         + "."
     )
+
+
+def _worst_slots(coverage: pd.DataFrame) -> str:
+    """The slots (with enough requests to judge) where requests went unassigned most often."""
+    judged = coverage[coverage["requests"] >= drv.FEW_TO_JUDGE]
+    if judged.empty:
+        return ""
+    worst = judged.sort_values(
+        ["never_assigned_rate", "requests"], ascending=[False, False], kind="stable"
+    ).head(3)
+    named = [
+        f"{drv.WEEKDAYS[int(r.weekday)]} {int(r.hour):02d}:00 "
+        f"({fmt_pct(r.never_assigned_rate, 0)} of {_n(r.requests)}, "
+        f"{plural_n(r.mechanics, 'mechanic')})"
+        for r in worst.itertuples()
+    ]
+    return " Requests went unassigned most often in " + join_words(named) + "."
 
 
 def acceptance_text(f: Findings) -> str:

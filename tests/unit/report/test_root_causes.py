@@ -60,8 +60,8 @@ def test_a_cause_in_one_sentence_with_its_figures(night) -> None:
     assert text.startswith("**Unassigned requests: 33 of 60** (55 %).\nRanked by")
     # 30 of 30 against 3 of 30: (1 - 0.1) × 30 = 27 more, of 33 unassigned
     assert (
-        "1. **Requests made between 03:00 and 03:59** went unassigned 100 % of the time "
-        "(89–100 %) against 10 % otherwise: about 27 more unassigned requests than if they had "
+        "1. **Requests made between 03:00 and 03:59** went unassigned 100 % (89–100 %) of the "
+        "time against 10 % otherwise: about 27 more unassigned requests than if they had "
         "done as well as the rest, 82 % of all unassigned requests (30 requests; p < 0.001)."
     ) in text
 
@@ -174,3 +174,8 @@ def test_test_traffic_keeps_its_reasoning_first(tmp_path) -> None:
     assert text.startswith("**Primary cause: this is test traffic** (see the diagnosis below).")
     assert "q***@test.com" in text and "qa@test.com" not in text
     assert "**Unassigned requests: 5 of 5**" in text
+
+
+def test_a_narrow_interval_keeps_a_decimal() -> None:
+    assert words.fmt_rate_ci(0.6512, 0.6489, 0.6534) == "65.1 % (64.9–65.3 %)"
+    assert words.fmt_rate_ci(0.6512, 0.62, 0.68) == "65 % (62–68 %)"
