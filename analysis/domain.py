@@ -50,6 +50,10 @@ EXPIRY_MINUTES = 120
 # The most request rows the drill-down (analysis.requests, Findings.requests) loads at once;
 # a period with more is refused, pointing at the aggregates (investigate), which never load rows.
 DRILL_DOWN_LIMIT = 2_000_000
+# Root causes: a request by the same customer within this many minutes after one of theirs
+# that failed is a retry; the acceptance curve's thresholds, in minutes from the request.
+RETRY_WINDOW_MINUTES = 30
+ACCEPTANCE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120)
 
 # Profile fields whose absence makes a profile incomplete (SCHEMA.md, "How the original report
 # defined its figures").

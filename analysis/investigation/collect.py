@@ -18,14 +18,16 @@ from analysis.domain import (
     KNOWN_VALUES,
     MECHANIC_PROFILE_FIELDS,
     PENDING,
+    RETRY_WINDOW_MINUTES,
     Thresholds,
 )
-from analysis.investigation import compare, factors, metrics, quality, timing
+from analysis.investigation import causes, compare, factors, metrics, quality, timing
 from analysis.investigation.accounts import TestAccountRules
 from analysis.investigation.findings import Findings
 from analysis.investigation.intervals import Rate
 from analysis.investigation.judgement import (
     Headline,
+    cause_recommendations,
     readiness,
     recognised_test_accounts,
     recommendations,
@@ -35,6 +37,7 @@ from analysis.investigation.queries import RESPONSE_BIN_EDGES, QueryRunner
 from analysis.period import Period
 from analysis.source.engine import connect
 from analysis.source.handle import SourceHandle
+from analysis.source.inspection import optional_columns
 from analysis.source.provenance import check_coverage, covers, describe_source, snapshot_range
 from analysis.source.urls import resolve_schema, resolve_url
 
@@ -48,9 +51,12 @@ def collect(
     rules: TestAccountRules | None = None,
     database: str = "",
     timings: list[tuple[str, float]] | None = None,
+    retry_window_minutes: int | None = None,
 ) -> Findings:
     """Run every query for ``period`` (and its predecessor) on ``conn`` and compute the
-    findings. ``timings``, if given, receives ``(query name, seconds)`` for each query."""
+    findings. ``timings``, if given, receives ``(query name, seconds)`` for each query;
+    ``retry_window_minutes`` (default ``domain.RETRY_WINDOW_MINUTES``) is how soon after a
+    failed request the customer's next one counts as a retry."""
     thresholds = thresholds or Thresholds()
     rules = rules or TestAccountRules()
     run = QueryRunner(conn, timings)
@@ -88,6 +94,9 @@ def collect(
     comparison = compare.comparison(current, before)
     hour_weekday = timing.hour_weekday_matrix(run("hour_weekday_counts", period))
     factor_table = factors.factor_table(mechanics)
+    root = causes.gather(
+        run, period, optional_columns(conn), roster, retry_window_minutes or RETRY_WINDOW_MINUTES
+    )
     return Findings(
         period=period,
         database=database,
@@ -129,10 +138,14 @@ def collect(
         separated_factors=[f for f in factors.FACTORS if factors.separated(factor_table, f)],
         verdict=verdict_,
         readiness=readiness(headline, thresholds),
-        recommendations=recommendations(headline, thresholds, verdict_, mechanics, roster, types),
+        recommendations=[
+            *cause_recommendations(root, verdict_),
+            *recommendations(headline, thresholds, verdict_, mechanics, roster, types),
+        ],
         thresholds=thresholds,
         rules=rules,
         generated_at=now,
+        root_causes=root,
     )
 
 
@@ -166,6 +179,7 @@ def investigate(
     schema: str | None = None,
     rules: TestAccountRules | None = None,
     timings: list[tuple[str, float]] | None = None,
+    retry_window_minutes: int | None = None,
 ) -> Findings:
     """The findings for ``start_date`` .. ``end_date`` (inclusive, local dates in ``timezone``).
 
@@ -173,6 +187,8 @@ def investigate(
     tables are in ``schema``, else ``$ANALYSIS_DATABASE_SCHEMA``, else the default schema.
     ``thresholds`` and ``rules`` (which customers are test accounts) default to the library's
     (``analysis.domain``). ``timings`` receives ``(query name, seconds)`` per query.
+    ``retry_window_minutes``: a customer's request this soon after one of theirs failed is a
+    retry (None: ``domain.RETRY_WINDOW_MINUTES``).
     The findings remember the database (without its password) for ``f.requests()``.
     """
     period = Period.parse(start_date, end_date, timezone)
@@ -180,7 +196,13 @@ def investigate(
     with connect(url, schema) as conn:
         check_coverage(conn, period)
         findings = collect(
-            conn, period, thresholds, rules, database=describe_source(conn, url), timings=timings
+            conn,
+            period,
+            thresholds,
+            rules,
+            database=describe_source(conn, url),
+            timings=timings,
+            retry_window_minutes=retry_window_minutes,
         )
     # What f.requests() reopens: this database and schema, never its password.
     findings.source = SourceHandle.remember(url, resolve_schema(schema))

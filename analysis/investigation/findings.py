@@ -22,6 +22,7 @@ from analysis.domain import DRILL_DOWN_LIMIT, Thresholds
 from analysis.errors import AnalysisError
 from analysis.investigation import drilldown, metrics
 from analysis.investigation.accounts import TestAccountRules
+from analysis.investigation.causes import RootCauses
 from analysis.investigation.intervals import Rate
 from analysis.investigation.judgement import Recommendation, Verdict
 from analysis.period import Period
@@ -101,6 +102,9 @@ class Findings:
     completion intervals don't overlap).
     Judgements: ``verdict``, ``readiness`` (metric, current, needed, status, short_by),
     ``recommendations``.
+    Root causes: ``root_causes`` (``causes.RootCauses``: drivers of failure, coverage by hour
+    of week, the acceptance curve, retries).
+
     Settings: ``period``, ``database`` (described, never the URL), ``thresholds``, ``rules``
     (test accounts), ``generated_at`` (UTC); ``source`` (how ``requests`` reopens the
     database: its URL without password, and schema; never shown) and ``request_mask`` (set by
@@ -162,6 +166,7 @@ class Findings:
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     source: SourceHandle | None = field(default=None, compare=False)
     request_mask: RequestMask | None = field(default=None, compare=False)
+    root_causes: RootCauses = field(default_factory=RootCauses)
 
     @property
     def total(self) -> int:
@@ -346,6 +351,7 @@ class Findings:
                 "success_factors": self.factors.to_dict(orient="records"),
                 "coinciding_factors": self.coinciding_factors,
                 "separated_factors": self.separated_factors,
+                **self.root_causes.to_dict(),
             }
         )
 

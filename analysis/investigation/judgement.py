@@ -11,6 +11,8 @@ import pandas as pd
 
 from analysis.domain import KNOWN_SESSION_TYPES, MECHANIC_TYPES, Thresholds
 from analysis.investigation.accounts import TestAccountRules
+from analysis.investigation.causes import RootCauses
+from analysis.investigation.drivers import CITY, HOUR, MECHANIC_IN_CITY, OUTCOMES, WEEKDAY
 
 # The original script's rule: "test/development data" when cancel rate > 70 % and completion < 20 %.
 SCRIPT_CANCEL_RATE = 0.70
@@ -314,3 +316,68 @@ def _mechanic_actions(
             Recommendation("more_mechanic_types", {"absent": absent, "served": sorted(served)})
         )
     return actions
+
+
+# At most this many actions follow from the root causes of each outcome.
+CAUSE_ACTIONS_PER_OUTCOME = 2
+# Uncovered cities named in a recruiting action, busiest first.
+MAX_CITIES_NAMED = 5
+
+
+def cause_recommendations(root: RootCauses, verdict_: Verdict) -> list[Recommendation]:
+    """For real traffic, one action per top cause of each outcome (never assigned first),
+    largest excess first; none for test traffic or when no cause stands out.
+
+    Codes: ``cover_hours`` (an hour or a range of hours: first_hour, last_hour),
+    ``cover_weekday`` (weekday), ``recruit_in_cities`` (cities with demand and no mechanic
+    on record: cities, each with requests and never_assigned), ``address_driver`` (any other
+    level: dimension, level); each with the outcome and the cause's requests, rate,
+    rest_rate, excess and share_of_failures.
+    """
+    if verdict_.test_data is not False:
+        return []
+    actions: list[Recommendation] = []
+    recruiting = False
+    for outcome in OUTCOMES:
+        top = root.causes[root.causes["outcome"] == outcome].head(CAUSE_ACTIONS_PER_OUTCOME)
+        for cause in top.to_dict(orient="records"):
+            figures = {
+                k: cause[k]
+                for k in ("outcome", "requests", "rate", "rest_rate", "excess", "share_of_failures")
+            }
+            if cause["dimension"] == HOUR:
+                hours = cause["first_hour"], cause["last_hour"]
+                if pd.isna(hours[0]):
+                    hours = (int(cause["level"][:2]),) * 2
+                code, extra = "cover_hours", {"first_hour": hours[0], "last_hour": hours[1]}
+            elif cause["dimension"] == WEEKDAY:
+                code, extra = "cover_weekday", {"weekday": cause["level"]}
+            elif _uncovered_city(cause, root.cities):
+                if recruiting:
+                    continue  # one recruiting action names every uncovered city
+                recruiting = True
+                code, extra = "recruit_in_cities", {"cities": _uncovered(root.cities)}
+            else:
+                code = "address_driver"
+                extra = {"dimension": cause["dimension"], "level": cause["level"]}
+            actions.append(Recommendation(code, {**extra, **figures}))
+    return actions
+
+
+def _uncovered_city(cause: dict[str, Any], cities: pd.DataFrame) -> bool:
+    """Whether a cause is "no mechanic works in the city", or a city where none does."""
+    if cause["dimension"] == MECHANIC_IN_CITY:
+        return cause["level"] == "no"
+    if cause["dimension"] != CITY:
+        return False
+    works = cities.loc[cities["city"] == cause["level"], "mechanic"]
+    return bool(len(works)) and works.iloc[0] is not None and not bool(works.iloc[0])
+
+
+def _uncovered(cities: pd.DataFrame) -> list[dict[str, Any]]:
+    """The busiest cities with requests and no mechanic on record."""
+    rows = cities[cities["mechanic"].eq(False)].head(MAX_CITIES_NAMED)
+    return [
+        {"city": r.city, "requests": int(r.requests), "never_assigned": int(r.never_assigned)}
+        for r in rows.itertuples(index=False)
+    ]

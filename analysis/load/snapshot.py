@@ -1,6 +1,6 @@
-"""Local DuckDB snapshots of a live database: only the tables and columns the package reads,
-optionally only one period's requests, with a record of where and when they were taken
-(read back by ``analysis.source.provenance``)."""
+"""Local DuckDB snapshots of a live database: only the tables and columns the package reads
+(the optional ones too, where the source has them), optionally only one period's requests,
+with a record of where and when they were taken (read back by ``analysis.source.provenance``)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,26 @@ from analysis.load.bulk import writable_engine
 from analysis.period import Period
 from analysis.source import schema
 from analysis.source.engine import connect
+from analysis.source.inspection import optional_columns
 from analysis.source.provenance import info_metadata, snapshot_info_table
 from analysis.source.urls import mask_url
 
 CHUNK_ROWS = 100_000
 
 
-def used_metadata() -> sa.MetaData:
-    """The schema's tables reduced to ``USED_COLUMNS`` (indexes on kept columns kept)."""
+def copied_columns(optional: frozenset[str] = frozenset()) -> dict[str, tuple[str, ...]]:
+    """``USED_COLUMNS`` plus the ``OPTIONAL_COLUMNS`` named in ``optional`` (those the source
+    has), per table."""
+    return {
+        name: used + tuple(c for c in schema.OPTIONAL_COLUMNS.get(name, ()) if c in optional)
+        for name, used in schema.USED_COLUMNS.items()
+    }
+
+
+def used_metadata(optional: frozenset[str] = frozenset()) -> sa.MetaData:
+    """The schema's tables reduced to ``copied_columns`` (indexes on kept columns kept)."""
     reduced = sa.MetaData()
-    for name, columns in schema.USED_COLUMNS.items():
+    for name, columns in copied_columns(optional).items():
         table = schema.metadata.tables[name]
         copy = sa.Table(name, reduced, *(table.c[c]._copy() for c in columns))
         for index in table.indexes:
@@ -38,7 +48,7 @@ def used_metadata() -> sa.MetaData:
 
 
 def _source_query(table: sa.Table, period: Period | None) -> sa.Select:
-    query = sa.select(*(table.c[c] for c in schema.USED_COLUMNS[table.name]))
+    query = sa.select(*table.c)  # ``table`` is reduced to the columns copied
     if period is not None and table.name == "session_requests":
         query = query.where(
             table.c.created_at >= period.utc_start, table.c.created_at < period.utc_end
@@ -81,7 +91,7 @@ def take_snapshot(
     engine = writable_engine(f"duckdb:///{staging}")
     try:
         with connect(source_url, source_schema) as source, engine.begin() as out:
-            reduced = used_metadata()
+            reduced = used_metadata(optional_columns(source))
             bulk.create_tables(out, reduced, None)
             info_metadata.create_all(out)
             with tqdm(disable=not show_progress, unit=" rows", leave=False) as progress:

@@ -2,19 +2,23 @@
 
 Realistic enough to exercise every section: a status mix, assignment and log-normal response
 times, daily and weekly cycles, bursts from a few test accounts, incomplete profiles and a
-sprinkle of data-quality anomalies. Deterministic for a seed; generated and loaded in chunks,
-so memory does not grow with the number of requests.
+sprinkle of data-quality anomalies; customers in cities with and without mechanics, urgent
+requests, plans and expiry times. Whether a request finds a mechanic follows ``Causes``: by
+default night requests and customers in cities where no mechanic works go unassigned more
+often, and tests plant stronger causes whose effect is known. Deterministic for a seed;
+generated and loaded in chunks, so memory does not grow with the number of requests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from analysis.domain import EXPIRY_MINUTES
 from analysis.errors import AnalysisError
 from analysis.load import bulk
 from analysis.load.bulk import writable_engine
@@ -35,11 +39,52 @@ HOUR_W = np.array(
 WEEKDAY_W = np.array([1.1, 1.1, 1.05, 1.05, 1.0, 0.75, 0.6])
 TEST_SHARE = 0.02  # requests from test accounts, in bursts on a few days
 ANOMALY_SHARE = 0.001
+# Cities: mechanics work in the first four; a customer's city is fixed by their number
+# modulo 20 (the busiest customers are low numbers), so about 12 % of requests come from
+# Halifax, Montreal and Winnipeg, where no mechanic works.
+MECHANIC_CITIES = ("Toronto", "Ottawa", "Calgary", "Vancouver")
+CUSTOMER_CITY_BY_REMAINDER = (
+    "Toronto", "Toronto", "Toronto", "Halifax", "Ottawa", "Toronto", "Calgary", "Vancouver",
+    "Montreal", "Toronto", "Ottawa", "Toronto", "Calgary", "Winnipeg", "Vancouver", "Toronto",
+    "Ottawa", "Montreal", "Toronto", "Calgary",
+)  # fmt: skip
+PLANS, PLAN_P = ["basic", "plus", "fleet"], [0.6, 0.3, 0.1]
+URGENT_SHARE = 0.12
+URGENT_EXPIRY_MINUTES = 30
+# Outcomes once a request is (or is not) assigned: the shares that give the overall status mix.
+UNASSIGNED_STATUSES, UNASSIGNED_P = (
+    ["cancelled", "expired", "unattended", "pending"],
+    [
+        0.475,
+        0.309,
+        0.154,
+        0.062,
+    ],
+)
+ASSIGNED_STATUSES, ASSIGNED_P = ["completed", "accepted", "cancelled"], [0.858, 0.044, 0.098]
+
+
+@dataclass(frozen=True)
+class Causes:
+    """Why a (non-test) request goes unassigned: ``base_unassigned`` of requests, but
+    ``night_unassigned`` of those made in ``night_hours`` (local) and ``uncovered_unassigned``
+    of those from a city where no mechanic works (the larger when both apply). Session type,
+    routing, urgency and plan have no effect."""
+
+    base_unassigned: float = 0.30
+    night_hours: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
+    night_unassigned: float = 0.55
+    uncovered_unassigned: float = 0.65
+
+    def unassigned_probability(self, hour: np.ndarray, uncovered: np.ndarray) -> np.ndarray:
+        night = np.isin(hour, self.night_hours)
+        p = np.where(night, self.night_unassigned, self.base_unassigned)
+        return np.where(uncovered, np.maximum(p, self.uncovered_unassigned), p)
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What to generate."""
+    """What to generate; ``hour_weights`` (24 local-hour weights) replaces the daily cycle."""
 
     requests: int
     customers: int
@@ -48,6 +93,14 @@ class Plan:
     end: date
     seed: int = 0
     timezone: str = "America/Toronto"
+    causes: Causes = field(default_factory=Causes)
+    hour_weights: tuple[float, ...] | None = None
+
+
+def customer_city(customer: np.ndarray) -> np.ndarray:
+    """The city of customers numbered ``customer`` (test accounts are customers 0–2 of their
+    own numbering and live in Toronto: pass them as 0)."""
+    return np.array(CUSTOMER_CITY_BY_REMAINDER)[np.asarray(customer) % 20]
 
 
 def uuids(prefix: int, numbers: np.ndarray) -> pd.Series:
@@ -55,17 +108,19 @@ def uuids(prefix: int, numbers: np.ndarray) -> pd.Series:
     return pd.Series(numbers).map(lambda n: f"{prefix:08x}-0000-4000-8000-{n:012x}")
 
 
-def _created_at(rng: np.random.Generator, n: int, plan: Plan) -> pd.Series:
+def _created_at(rng: np.random.Generator, n: int, plan: Plan) -> tuple[pd.Series, np.ndarray]:
+    """Creation times (UTC) and the local hour each was drawn in."""
     days = pd.date_range(plan.start, plan.end, freq="D")
     weights = WEEKDAY_W[days.day_of_week] * (1 + 0.3 * np.sin(np.arange(len(days)) / 9))
     day = rng.choice(len(days), size=n, p=weights / weights.sum())
-    hour = rng.choice(24, size=n, p=HOUR_W / HOUR_W.sum())
+    hour_w = np.asarray(plan.hour_weights if plan.hour_weights is not None else HOUR_W, float)
+    hour = rng.choice(24, size=n, p=hour_w / hour_w.sum())
     seconds = rng.integers(0, 3600, size=n) + rng.random(n).round(3)
     local = days.values[day] + pd.to_timedelta(hour * 3600 + seconds, unit="s")
     aware = pd.DatetimeIndex(local).tz_localize(
         plan.timezone, ambiguous=False, nonexistent="shift_forward"
     )
-    return pd.Series(aware.tz_convert("UTC"))
+    return pd.Series(aware.tz_convert("UTC")), hour
 
 
 def requests_chunk(plan: Plan, first: int, n: int) -> pd.DataFrame:
@@ -74,14 +129,27 @@ def requests_chunk(plan: Plan, first: int, n: int) -> pd.DataFrame:
     test = rng.random(n) < TEST_SHARE
     popularity = rng.zipf(1.6, size=n) % plan.customers
     customer = np.where(test, rng.integers(0, len(TEST_ACCOUNTS), n), popularity)
-    status = np.where(
-        test, rng.choice(STATUSES, n, p=TEST_STATUS_P), rng.choice(STATUSES, n, p=STATUS_P)
+    created, hour = _created_at(rng, n, plan)
+    city = np.where(test, "Toronto", customer_city(customer))
+    covered = set(mechanics_frame(plan)["city"].dropna())
+    uncovered = ~np.isin(city, list(covered))
+    # Real customers: assignment follows the plan's causes, then the status given it.
+    unassigned = rng.random(n) < plan.causes.unassigned_probability(hour, uncovered)
+    real_status = np.where(
+        unassigned,
+        rng.choice(UNASSIGNED_STATUSES, n, p=UNASSIGNED_P),
+        rng.choice(ASSIGNED_STATUSES, n, p=ASSIGNED_P),
     )
-    assigned = np.isin(status, ["completed", "accepted"]) | (
-        (status == "cancelled") & (rng.random(n) < 0.3)
+    # Test accounts: mostly cancelled, assigned as the app's testers left them.
+    test_status = rng.choice(STATUSES, n, p=TEST_STATUS_P)
+    status = np.where(test, test_status, real_status)
+    assigned = np.where(
+        test,
+        np.isin(test_status, ["completed", "accepted"])
+        | ((test_status == "cancelled") & (rng.random(n) < 0.3)),
+        ~unassigned,
     )
     mechanic = rng.zipf(1.3, size=n) % plan.mechanics
-    created = _created_at(rng, n, plan)
     minutes = rng.lognormal(np.log(2.0), 1.0, n)
     accepted = created + pd.to_timedelta(np.round(minutes * 60_000), unit="ms")
     anomaly = rng.random(n) < ANOMALY_SHARE
@@ -106,6 +174,13 @@ def requests_chunk(plan: Plan, first: int, n: int) -> pd.DataFrame:
             "routing_type": rng.choice(ROUTING, n, p=ROUTING_P),
         }
     )
+    urgent = rng.random(n) < URGENT_SHARE
+    frame["customer_city"] = pd.Series(city).where(rng.random(n) > 0.1)  # else the profile's
+    frame["is_urgent"] = urgent
+    # Drawn per request: a per-customer plan would follow the few busiest customers' cities.
+    frame["plan_code"] = pd.Series(rng.choice(PLANS, n, p=PLAN_P))
+    expiry = np.where(urgent, URGENT_EXPIRY_MINUTES, EXPIRY_MINUTES)
+    frame["expires_at"] = created + pd.to_timedelta(expiry, unit="min")
     frame["preferred_workshop_id"] = uuids(
         4, rng.integers(0, max(1, plan.mechanics // 5), n)
     ).where(frame["routing_type"] != "broadcast")
@@ -129,9 +204,7 @@ def mechanics_frame(plan: Plan) -> pd.DataFrame:
             "name": pd.Series(np.arange(n)).map("Mechanic {}".format),
             "email": pd.Series(np.arange(n)).map("mechanic{}@garage.example.net".format),
             "phone": "+14165550000",
-            "city": pd.Series(rng.choice(["Toronto", "Ottawa", "Calgary", "Vancouver"], n)).where(
-                ~incomplete
-            ),
+            "city": pd.Series(rng.choice(MECHANIC_CITIES, n)).where(~incomplete),
             "province": pd.Series(rng.choice(["ON", "AB", "BC"], n)).where(~incomplete),
             "postal_code": pd.Series(["M5V3A8"] * n).where(~incomplete),
             "years_of_experience": pd.Series(rng.integers(1, 30, n))
@@ -178,7 +251,7 @@ def profiles_frames(plan: Plan) -> Iterator[pd.DataFrame]:
                 "full_name": "Customer",
                 "role": "customer",
                 "phone": pd.Series(["416-555-0100"] * n).where(~incomplete),
-                "city": "Toronto",
+                "city": customer_city(np.maximum(ids - len(TEST_ACCOUNTS), 0)),
                 "province": "ON",
                 "postal_code": "M5V3A8",
                 "latitude": pd.Series(np.full(n, 43.65)).where(~incomplete),

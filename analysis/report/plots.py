@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from analysis.domain import MISSING_STATUS
+from analysis.investigation.drivers import most_telling
 
 # Stacking order: the good outcomes at the base.
 STATUS_ORDER = ("completed", "accepted", "pending", "cancelled", "expired", "unattended")
@@ -280,4 +281,126 @@ def factor_rates(factors: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set(title=title, xlabel="completion rate", ylabel="")
+    return ax
+
+
+# --- Root causes ---------------------------------------------------------------------------
+
+DRIVER_TOP_N = 10
+OUTCOME_COLORS = {"never_assigned": "#e76f51", "cancelled": "#9c6644"}
+REST_COLOR = "#6c757d"
+
+
+def driver_rates(
+    drivers: pd.DataFrame,
+    outcome: str,
+    title: str,
+    ax: Axes | None = None,
+    top_n: int = DRIVER_TOP_N,
+    labels: dict[str, str] | None = None,
+) -> Axes:
+    """Rate with its 95 % interval (dot and bar) against the rest's rate (grey tick) for the
+    ``top_n`` levels of ``outcome`` worth showing (``drivers.most_telling``: beyond the noise
+    first, then by excess), top down; a star marks a difference beyond the noise.
+
+    ``drivers``: ``drivers.driver_table``; ``labels``: dimension → words for the axis.
+    """
+    rows = most_telling(drivers, outcome, top_n)
+    if ax is None:  # one line per level: the chart's height follows them
+        ax = plt.subplots(figsize=(FIGSIZE[0], 1.4 + 0.35 * max(len(rows), 2)))[1]
+    if rows.empty:
+        ax.set_title(title)
+        note_in_middle(ax, "No level with enough requests fails more often than the rest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return ax
+    names = labels or {}
+    y = np.arange(len(rows))[::-1]
+    rate = rows["rate"].astype(float).to_numpy()
+    low = rows["rate_low"].astype(float).to_numpy()
+    high = rows["rate_high"].astype(float).to_numpy()
+    color = OUTCOME_COLORS.get(outcome, "#457b9d")
+    ax.errorbar(rate, y, xerr=[rate - low, high - rate], fmt="o", color=color, capsize=3)
+    ax.scatter(rows["rest_rate"].astype(float), y, marker="|", s=250, color=REST_COLOR, zorder=3)
+    tick_labels = [
+        f"{'* ' if r.significant else ''}{names.get(r.dimension, r.dimension)}: {r.level} "
+        f"(n={int(r.requests):,}, {r.excess:+,.0f})"
+        for r in rows.itertuples()
+    ]
+    ax.set_yticks(y, tick_labels)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set(title=title, xlabel="rate (dot, 95 % interval) against the rest (grey tick)", ylabel="")
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def coverage_heatmap(coverage: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Never-assigned rate by local weekday (rows) and hour (columns), each slot annotated
+    with the mechanics who accepted anything in it; slots with requests and no mechanic are
+    outlined. ``coverage``: ``coverage.coverage_table`` (168 slots); empty slots blank."""
+    ax = _axes(ax)
+    title = "Never-assigned rate by weekday and hour; numbers: mechanics accepting in the slot"
+    if int(coverage["requests"].sum()) == 0:
+        return _empty(ax, title)
+    weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    rate = coverage.pivot(index="weekday", columns="hour", values="never_assigned_rate")
+    rate = rate.astype(float).reindex(index=range(7), columns=range(24))
+    mechanics = coverage.pivot(index="weekday", columns="hour", values="mechanics")
+    mechanics = mechanics.reindex(index=range(7), columns=range(24)).fillna(0).astype(int)
+    sns.heatmap(
+        rate,
+        mask=rate.isna(),
+        cmap="rocket_r",
+        vmin=0,
+        vmax=1,
+        annot=mechanics.where(rate.notna()).to_numpy(),
+        fmt=".0f",
+        annot_kws={"fontsize": 7},
+        linewidths=0.5,
+        linecolor="#eeeeee",
+        cbar_kws={"label": "never-assigned rate", "shrink": 0.8, "format": "{x:.0%}"},
+        ax=ax,
+    )
+    for slot in coverage[coverage["no_supply"]].itertuples():
+        ax.add_patch(
+            plt.Rectangle((slot.hour, slot.weekday), 1, 1, fill=False, edgecolor="#1d3557", lw=1.8)
+        )
+    ax.set_yticks(np.arange(7) + 0.5, weekdays)
+    ax.grid(False)
+    ax.set(title=title, xlabel="hour of day (outlined: requests, no mechanic accepting)", ylabel="")
+    ax.tick_params(axis="y", rotation=0)
+    ax.tick_params(axis="x", rotation=0)
+    return ax
+
+
+def acceptance_curve(curve: pd.DataFrame, minutes: tuple[int, ...], ax: Axes | None = None) -> Axes:
+    """Cumulative share of all requests accepted within each threshold, overall (thick) and
+    per session type. ``curve``: ``coverage.acceptance_curve`` (session_type ``all`` first,
+    ``within_<m>`` shares); ``minutes``: its thresholds."""
+    ax = _axes(ax)
+    title = "Share of all requests accepted within … minutes"
+    if curve.empty or int(curve["requests"].iloc[0]) == 0:
+        return _empty(ax, title)
+    columns = [f"within_{m}" for m in minutes]
+    palette = sns.color_palette("deep", len(curve))
+    for i, row in enumerate(curve.itertuples(index=False)):
+        shares = [getattr(row, c) for c in columns]
+        overall = i == 0
+        ax.plot(
+            minutes,
+            [np.nan if s is None else s for s in shares],
+            marker="o",
+            lw=3 if overall else 1.5,
+            color="#264653" if overall else palette[i],
+            label=f"{row.session_type} (n={int(row.requests):,})",
+            zorder=3 if overall else 2,
+        )
+    ax.set_xscale("log")
+    ax.set_xticks(list(minutes), [str(m) for m in minutes])
+    ax.minorticks_off()
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set(title=title, xlabel="minutes after the request (log scale)", ylabel="accepted")
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax

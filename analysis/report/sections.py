@@ -966,6 +966,13 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
             "problem: it comes from test traffic. Keep the cancelled requests for testing "
             "error handling and focus on producing more completed sessions."
         )
+    # Actions drawn from the root causes are worded with them (a local import: that module
+    # builds on this one).
+    from analysis.report.root_causes import cause_recommendation_text
+
+    cause = cause_recommendation_text(r)
+    if cause is not None:
+        return cause
     if r.code == "investigate_cancellations":
         return (
             f"Investigate the {fmt_pct(x['cancel_rate'], 0)} cancellation rate: "

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from analysis.errors import AnalysisError
-from analysis.source.schema import USED_COLUMNS
+from analysis.source.schema import OPTIONAL_COLUMNS, USED_COLUMNS, metadata
 
 
 def column_names(conn: Connection, table: str, schema: str | None) -> set[str]:
@@ -43,3 +43,11 @@ def check_schema(conn: Connection, where: str, schema: str | None = None) -> Non
             "Point --db at the platform's database (and --schema at the schema holding its "
             "tables, e.g. public), or load the demo data with `python -m analysis load-demo`"
         )
+
+
+def optional_columns(conn: Connection, table: str = "session_requests") -> frozenset[str]:
+    """The ``OPTIONAL_COLUMNS`` of ``table`` that the database has (a zero-row probe of the
+    declared table, so the connection's schema translation applies)."""
+    probe = sa.select(sa.literal_column("*")).select_from(metadata.tables[table]).limit(0)
+    present = set(conn.execute(probe).keys())
+    return frozenset(c for c in OPTIONAL_COLUMNS.get(table, ()) if c in present)

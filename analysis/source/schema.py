@@ -80,6 +80,11 @@ session_requests = sa.Table(
     sa.Column("workshop_id", UUIDText),
     sa.Column("preferred_workshop_id", UUIDText),
     sa.Column("routing_type", sa.Text, server_default="broadcast"),
+    # Optional: in the live schema, absent from the demo CSVs (OPTIONAL_COLUMNS).
+    sa.Column("customer_city", sa.Text),
+    sa.Column("is_urgent", sa.Boolean),
+    sa.Column("plan_code", sa.Text),
+    sa.Column("expires_at", UTCDateTime),
     sa.Index("ix_session_requests_created_at", "created_at"),
 )
 
@@ -180,4 +185,10 @@ USED_COLUMNS: dict[str, tuple[str, ...]] = {
         "deleted_at",
     ),
     "organizations": ("id", "name"),
+}
+
+# Columns read when the source has them and never required: the schema check ignores them,
+# the analyses needing one are skipped (and the report says so) where it is missing.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "session_requests": ("customer_city", "is_urgent", "plan_code", "expires_at"),
 }

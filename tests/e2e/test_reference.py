@@ -10,11 +10,13 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis import investigate
 from analysis.cli import main
 from analysis.domain import Thresholds
+from analysis.load.demo import DEMO_CSV_DIR
 from analysis.period import Period
 from analysis.runs.layout import NOTEBOOK, NOTEBOOKS
 from analysis.runs.runner import run_report
@@ -338,8 +340,9 @@ def test_extra_sections_in_html(html: str, text: str) -> None:
 
 
 def test_html_has_every_chart(html: str) -> None:
-    # status, daily, per mechanic, response times, heatmap, per customer, success factors
-    assert html.count("<img") == 7
+    # status, daily, per mechanic, response times, heatmap, per customer, success factors;
+    # root causes: drivers of unassigned and of cancelled requests, coverage, acceptance curve
+    assert html.count("<img") == 11
 
 
 def test_profile_audit_runs_into_the_same_folder(report: Path) -> None:
@@ -397,3 +400,59 @@ def test_no_redact_shows_raw_e_mails(raw_findings: dict) -> None:
         "cust2@test.com",
     ]
     assert {m["name"] for m in raw_findings["mechanics"]} >= {"Mechanic 1", "Mechanic 2"}
+
+
+# --- root causes -----------------------------------------------------------------------------
+
+
+def _retries_by_hand() -> dict[str, int]:
+    """Retries and needs recomputed in pandas from the reference CSV: a request is a retry when
+    the customer's previous request (any time before) failed at most 30 minutes earlier."""
+    rows = pd.read_csv(DEMO_CSV_DIR / "session_requests.csv", parse_dates=["created_at"])
+    rows = rows.sort_values(["customer_id", "created_at"])
+    failed = rows["mechanic_id"].isna() | (rows["status"] == "cancelled")
+    same = rows["customer_id"].eq(rows["customer_id"].shift())
+    gap = rows["created_at"].diff().dt.total_seconds()
+    retry = same & failed.shift(fill_value=False) & (gap <= 1800)
+    ends = ~(failed & retry.shift(-1, fill_value=False))
+    return {
+        "requests": len(rows),
+        "retries": int(retry.sum()),
+        "needs": int(ends.sum()),
+        "needs_failed": int((ends & failed).sum()),
+        "requests_failed": int(failed.sum()),
+    }
+
+
+def test_root_causes_of_test_traffic(findings: dict, html: str) -> None:
+    assert findings["verdict"]["test_data"] is True  # still reads as test data
+    assert findings["retries"] == _retries_by_hand()  # the 43 requests are the whole CSV
+    assert findings["retries"]["retries"] == 21
+    keys = {
+        "outcome",
+        "dimension",
+        "level",
+        "requests",
+        "failures",
+        "rate",
+        "interval",
+        "rest_rate",
+        "excess",
+        "p_value",
+        "enough_data",
+    }
+    assert findings["drivers"] and all(set(d) == keys for d in findings["drivers"])
+    assert not any(d["enough_data"] and d["p_value"] < 0.05 for d in findings["drivers"])
+    assert findings["acceptance_curve"]["share"][-1] == pytest.approx(13 / 43)  # every accepted
+    unserved = [s for s in findings["coverage"] if s["no_supply"]]
+    assert sum(s["requests"] for s in unserved) == 28
+    text = re.sub(r"<[^>]+>", "", html).replace("&#39;", "'")
+    for phrase in (
+        "Primary cause: this is test traffic",
+        "Unassigned requests: 30 of 43",
+        "Demand met no supply in 13 slots",
+        "21 requests of 43 (49 %) were retries",
+        "82 % of needs ended without a session (18 of 22",
+        "Nothing to compare for routing type: every request had broadcast.",
+    ):
+        assert phrase in text, phrase

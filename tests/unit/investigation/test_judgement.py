@@ -12,10 +12,14 @@ from rows import cancelled_request as request
 
 from analysis import investigate
 from analysis.domain import MECHANIC_PROFILE_FIELDS, MECHANIC_TYPES, Thresholds
+from analysis.investigation import drivers as drv
 from analysis.investigation import metrics
 from analysis.investigation.accounts import TestAccountRules
+from analysis.investigation.causes import RootCauses
 from analysis.investigation.judgement import (
     Headline,
+    Verdict,
+    cause_recommendations,
     readiness,
     readiness_status,
     recognised_test_accounts,
@@ -116,13 +120,49 @@ def test_a_pattern_can_turn_everything_into_test_accounts(production_db: str) ->
 
 def roster() -> pd.DataFrame:
     rows = [
-        ("m1", "Ann", "a@x.ca", "1", "Toronto", "ON", "M5V", 12, True, "individual_mechanic",
-         None, None),
-        ("m2", "Bob", "b@x.ca", "2", None, "ON", "", 3, False, "workshop_mechanic",
-         "w1", "Garage A"),
-        ("m4", None, None, None, "Ottawa", "ON", "K1A", None, False, "individual_mechanic",
-         "w2", "Garage B"),
-    ]  # fmt: skip
+        (
+            "m1",
+            "Ann",
+            "a@x.ca",
+            "1",
+            "Toronto",
+            "ON",
+            "M5V",
+            12,
+            True,
+            "individual_mechanic",
+            None,
+            None,
+        ),
+        (
+            "m2",
+            "Bob",
+            "b@x.ca",
+            "2",
+            None,
+            "ON",
+            "",
+            3,
+            False,
+            "workshop_mechanic",
+            "w1",
+            "Garage A",
+        ),
+        (
+            "m4",
+            None,
+            None,
+            None,
+            "Ottawa",
+            "ON",
+            "K1A",
+            None,
+            False,
+            "individual_mechanic",
+            "w2",
+            "Garage B",
+        ),
+    ]
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
 
 
@@ -244,20 +284,44 @@ def test_readiness_status(current, needed, status):
 def test_readiness_table_against_default_thresholds():
     table = readiness(headline_test_like(), Thresholds())
     assert table.to_dict(orient="records") == [
-        {"metric": "Session requests", "current": 43, "needed": 15, "status": "exceeds",
-         "short_by": 0},
-        {"metric": "Completed sessions", "current": 6, "needed": 5, "status": "sufficient",
-         "short_by": 0},
-        {"metric": "Cancelled sessions", "current": 36, "needed": 1, "status": "exceeds",
-         "short_by": 0},
-        {"metric": "Pending sessions", "current": 1, "needed": 1, "status": "sufficient",
-         "short_by": 0},
-        {"metric": "Working mechanics", "current": 3, "needed": 5, "status": "short",
-         "short_by": 2},
+        {
+            "metric": "Session requests",
+            "current": 43,
+            "needed": 15,
+            "status": "exceeds",
+            "short_by": 0,
+        },
+        {
+            "metric": "Completed sessions",
+            "current": 6,
+            "needed": 5,
+            "status": "sufficient",
+            "short_by": 0,
+        },
+        {
+            "metric": "Cancelled sessions",
+            "current": 36,
+            "needed": 1,
+            "status": "exceeds",
+            "short_by": 0,
+        },
+        {
+            "metric": "Pending sessions",
+            "current": 1,
+            "needed": 1,
+            "status": "sufficient",
+            "short_by": 0,
+        },
+        {
+            "metric": "Working mechanics",
+            "current": 3,
+            "needed": 5,
+            "status": "short",
+            "short_by": 2,
+        },
         # jane@gmail.com took part but is no test account
-        {"metric": "Test customers", "current": 2, "needed": 5, "status": "short",
-         "short_by": 3},
-    ]  # fmt: skip
+        {"metric": "Test customers", "current": 2, "needed": 5, "status": "short", "short_by": 3},
+    ]
 
 
 def test_real_customers_are_not_test_customers():
@@ -294,19 +358,67 @@ def test_recommendations_name_incomplete_mechanics_and_shortfalls():
     profiles = metrics.mechanic_profiles(
         pd.DataFrame(
             [
-                ("c62837da-0000", "Ann", None, None, "Toronto", "ON", "M5V", 12, True,
-                 "individual_mechanic", None, None),
-                ("99c254c1-0000", "Idle", None, None, None, None, None, None, False,
-                 "individual_mechanic", None, None),
-                ("2750cdea-0000", "Mech 1", None, None, "Ottawa", "ON", "", 3, False,
-                 "individual_mechanic", None, None),
-                ("5f5f5f5f-0000", "Ready", None, None, "Hamilton", "ON", "L8P", 4, False,
-                 "individual_mechanic", None, None),
+                (
+                    "c62837da-0000",
+                    "Ann",
+                    None,
+                    None,
+                    "Toronto",
+                    "ON",
+                    "M5V",
+                    12,
+                    True,
+                    "individual_mechanic",
+                    None,
+                    None,
+                ),
+                (
+                    "99c254c1-0000",
+                    "Idle",
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    False,
+                    "individual_mechanic",
+                    None,
+                    None,
+                ),
+                (
+                    "2750cdea-0000",
+                    "Mech 1",
+                    None,
+                    None,
+                    "Ottawa",
+                    "ON",
+                    "",
+                    3,
+                    False,
+                    "individual_mechanic",
+                    None,
+                    None,
+                ),
+                (
+                    "5f5f5f5f-0000",
+                    "Ready",
+                    None,
+                    None,
+                    "Hamilton",
+                    "ON",
+                    "L8P",
+                    4,
+                    False,
+                    "individual_mechanic",
+                    None,
+                    None,
+                ),
             ],
             columns=ROSTER_COLUMNS,
         ),
         MECHANIC_PROFILE_FIELDS,
-    )  # fmt: skip
+    )
     counts = pd.DataFrame(
         {
             "mechanic_id": ["c62837da-0000", "2750cdea-0000"],
@@ -381,3 +493,91 @@ def test_recommendations_for_an_empty_period_are_a_single_check():
     actions = recommendations(h, Thresholds(), verdict(h), empty_roster, empty_roster, empty_types)
     assert [a.code for a in actions] == ["check_period"]
     assert recommendation_text(actions[0], {}).startswith("No requests were made in this period")
+
+
+# --- actions from the root causes ------------------------------------------------------------
+
+
+def _root(*causes: tuple) -> RootCauses:
+    """Ranked causes (outcome, dimension, level, excess, first_hour, last_hour), and the
+    cities Halifax and Moncton (no mechanic) and Toronto (mechanics)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "outcome": o,
+                "dimension": d,
+                "level": lvl,
+                "requests": 100,
+                "failures": 60,
+                "rate": 0.6,
+                "rate_low": 0.5,
+                "rate_high": 0.7,
+                "rest_rate": 0.2,
+                "excess": e,
+                "share_of_failures": 0.3,
+                "p_value": 0.0001,
+                "first_hour": a,
+                "last_hour": b,
+            }
+            for o, d, lvl, e, a, b in causes
+        ],
+        columns=drv.CAUSE_COLUMNS,
+    )
+    cities = pd.DataFrame(
+        [
+            ("Toronto", 500, 50, 10, True),
+            ("Halifax", 100, 60, 5, False),
+            ("Moncton", 30, 20, 1, False),
+        ],
+        columns=drv.CITY_COLUMNS,
+    )
+    return RootCauses(causes=frame, cities=cities)
+
+
+REAL = Verdict(False, (), TestAccountRules())
+
+
+def test_actions_follow_the_top_causes_of_each_outcome() -> None:
+    root = _root(
+        ("never_assigned", drv.HOUR, "00:00–05:59", 400.0, 0, 5),
+        ("never_assigned", drv.MECHANIC_IN_CITY, "no", 300.0, None, None),
+        ("never_assigned", drv.CITY, "Halifax", 250.0, None, None),  # a third: left out
+        ("cancelled", drv.CITY, "Halifax", 90.0, None, None),  # recruiting named already
+        ("cancelled", "plan_code", "fleet", 50.0, None, None),
+    )
+    actions = cause_recommendations(root, REAL)
+    assert [a.code for a in actions] == ["cover_hours", "recruit_in_cities", "address_driver"]
+    assert (actions[0].figures["first_hour"], actions[0].figures["last_hour"]) == (0, 5)
+    assert actions[1].figures["cities"] == [
+        {"city": "Halifax", "requests": 100, "never_assigned": 60},
+        {"city": "Moncton", "requests": 30, "never_assigned": 20},
+    ]
+    assert actions[2].figures | {"excess": 0} == {
+        "dimension": "plan_code",
+        "level": "fleet",
+        "outcome": "cancelled",
+        "requests": 100,
+        "rate": 0.6,
+        "rest_rate": 0.2,
+        "excess": 0,
+        "share_of_failures": 0.3,
+    }
+
+
+def test_a_single_hour_and_a_weekday() -> None:
+    root = _root(
+        ("never_assigned", drv.HOUR, "03:00", 40.0, None, None),
+        ("never_assigned", drv.WEEKDAY, "Sun", 30.0, None, None),
+    )
+    actions = cause_recommendations(root, REAL)
+    assert [(a.code, a.figures.get("first_hour"), a.figures.get("weekday")) for a in actions] == [
+        ("cover_hours", 3, None),
+        ("cover_weekday", None, "Sun"),
+    ]
+
+
+def test_no_cause_actions_for_test_traffic_or_without_causes() -> None:
+    root = _root(("never_assigned", drv.HOUR, "03:00", 40.0, None, None))
+    assert cause_recommendations(root, Verdict(True, (), TestAccountRules())) == []
+    assert cause_recommendations(root, Verdict(None, (), TestAccountRules())) == []
+    assert cause_recommendations(RootCauses(), REAL) == []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from rows import (
@@ -34,6 +35,10 @@ PERIOD_QUERIES = [
     queries.customer_activity,
     queries.response_bins,
     queries.period_customer_profiles,
+    queries.failure_counts,
+    queries.retry_counts,
+    queries.coverage_counts,
+    queries.acceptance_counts,
 ]
 
 
@@ -308,3 +313,46 @@ def test_request_at_local_midnight_is_on_that_day(tmp_path) -> None:
     )
     days = fetch(url, queries.daily_status_counts(PERIOD))["day_number"].map(day_from_number)
     assert sorted(d.isoformat() for d in days) == ["2025-10-29", "2025-10-30"]
+
+
+# --- root causes -------------------------------------------------------------------------
+
+
+def test_queries_name_only_the_optional_columns_the_source_has() -> None:
+    bare = str(queries.failure_counts(PERIOD, frozenset()))
+    assert not any(c in bare for c in ("customer_city", "is_urgent", "plan_code", "expires_at"))
+    full = str(queries.failure_counts(PERIOD, frozenset({"is_urgent", "customer_city"})))
+    assert "is_urgent" in full and "customer_city" in full and "plan_code" not in full
+
+
+def test_acceptance_bands_include_their_upper_bound(tmp_path) -> None:
+    made = local(2025, 10, 30, 12)
+    delays = {"exactly_1": 60, "just_over_1": 61, "exactly_120": 7200, "later": 7201}
+    url = make_db(
+        tmp_path,
+        requests=[
+            request(created_at=made, accepted_at=made + timedelta(seconds=s), session_type=name)
+            for name, s in delays.items()
+        ]
+        + [request(created_at=made, session_type="never")],
+    )
+    bands = fetch(url, queries.acceptance_counts(PERIOD, (1, 2, 120)))
+    found = dict(zip(bands["session_type"], bands["band"], strict=True))
+    assert pd.isna(found.pop("never"))  # never accepted: in no band
+    assert found == {"exactly_1": 0, "just_over_1": 1, "exactly_120": 2, "later": 3}
+
+
+def test_retry_window_is_a_parameter(tmp_path) -> None:
+    first = local(2025, 10, 30, 12)
+    url = make_db(
+        tmp_path,
+        requests=[
+            request(created_at=first, status="cancelled"),
+            request(created_at=first + timedelta(minutes=40), status="cancelled"),
+        ],
+    )
+    # 40 minutes apart: a retry only when the window is longer than that
+    for minutes, expected in ((30, [(0, 2)]), (45, [(0, 1), (1, 1)])):
+        assert rows(fetch(url, queries.retry_counts(PERIOD, minutes)), "retry", "requests") == (
+            expected
+        )

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from engines import database, load_demo_into
-from rows import PERIOD
+from rows import PERIOD, fill, request
 from runs import analysis_cli
 
 from analysis import investigate
 from analysis.errors import AnalysisError
-from analysis.load.snapshot import take_snapshot
+from analysis.load.snapshot import take_snapshot, used_metadata
 from analysis.source import schema
 from analysis.source.provenance import snapshot_range
 from analysis.source.urls import DEMO_DB
@@ -45,17 +45,30 @@ def test_snapshot_gives_the_same_findings(period_snapshot: Path) -> None:
     assert local["mechanics"] == live["mechanics"]
 
 
-def test_snapshot_holds_only_the_used_columns(period_snapshot: Path) -> None:
-    engine = sa.create_engine(f"duckdb:///{period_snapshot}", connect_args={"read_only": True})
+def _columns(path: Path) -> dict[str, set[str]]:
+    engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
     # information_schema: duckdb-engine's inspector queries pg_catalog tables DuckDB lacks
     query = sa.text("SELECT column_name FROM information_schema.columns WHERE table_name = :t")
     try:
         with engine.connect() as conn:
-            for table, used in schema.USED_COLUMNS.items():
-                columns = set(conn.execute(query, {"t": table}).scalars())
-                assert columns == set(used), table
+            return {t: set(conn.execute(query, {"t": t}).scalars()) for t in schema.USED_COLUMNS}
     finally:
         engine.dispose()
+
+
+def test_snapshot_holds_only_the_used_columns(period_snapshot: Path) -> None:
+    # The demo database has the optional request columns (empty), so they are copied too.
+    optional = set(schema.OPTIONAL_COLUMNS["session_requests"])
+    for table, columns in _columns(period_snapshot).items():
+        extra = optional if table == "session_requests" else set()
+        assert columns == set(schema.USED_COLUMNS[table]) | extra, table
+
+
+def test_optional_columns_the_source_lacks_are_not_invented(tmp_path: Path) -> None:
+    source = fill(tmp_path / "bare.db", {"session_requests": [request()]}, used_metadata())
+    target = tmp_path / "bare.duckdb"
+    take_snapshot(source, target, show_progress=False)
+    assert _columns(target)["session_requests"] == set(schema.USED_COLUMNS["session_requests"])
 
 
 def test_reports_name_the_snapshot_and_its_period(period_snapshot: Path) -> None:

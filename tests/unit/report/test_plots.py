@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from analysis.investigation import drivers as drv
+from analysis.investigation.coverage import coverage_table
 from analysis.report import plots
 
 
@@ -25,8 +27,9 @@ def per_customer() -> pd.DataFrame:
 
 
 def test_top_customers_plus_others_keep_every_request(per_customer: pd.DataFrame) -> None:
-    long = plots.top_with_others(per_customer, "customer", top_n=10, statuses=["cancelled",
-                                 "completed", "expired"])  # fmt: skip
+    long = plots.top_with_others(
+        per_customer, "customer", top_n=10, statuses=["cancelled", "completed", "expired"]
+    )
     assert long["requests"].sum() == per_customer["requests"].sum()
     assert list(dict.fromkeys(long["customer"]))[-1] == "15 others"
     others = long[long["customer"] == "15 others"].set_index("status")["requests"]
@@ -56,5 +59,76 @@ def test_empty_table_says_so() -> None:
     ax = plots.requests_per(pd.DataFrame(columns=["customer", "requests"]), "customer", "Per")
     try:
         assert any("no requests" in t.get_text().lower() for t in ax.texts)
+    finally:
+        plt.close(ax.figure)
+
+
+# --- root causes ---------------------------------------------------------------------------
+
+
+def _drivers() -> pd.DataFrame:
+    levels = pd.DataFrame(
+        [
+            ("session_type", "video", 0, 200, 120, 20),
+            ("session_type", "chat", 1, 800, 160, 80),
+            ("weekday", "Sun", 6, 10, 9, 0),
+            ("weekday", "Mon", 0, 990, 271, 100),
+        ],
+        columns=drv.COUNT_COLUMNS,
+    )
+    dims = drv.dimension_table(levels, ())
+    return drv.driver_table(levels, dims)
+
+
+def test_driver_rates_show_levels_beyond_the_noise_with_the_rest() -> None:
+    ax = plots.driver_rates(
+        _drivers(), "never_assigned", "Unassigned", labels={"session_type": "session type"}
+    )
+    try:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        # Sunday fails more but has too few requests; chat and Monday fail less
+        assert labels == ["* session type: video (n=200, +80)"]
+        rest = ax.collections[-1].get_offsets()[:, 0]
+        assert rest.tolist() == [pytest.approx(0.2)]
+    finally:
+        plt.close(ax.figure)
+
+
+def test_driver_rates_without_a_level_to_show_say_so() -> None:
+    ax = plots.driver_rates(_drivers(), "cancelled", "Cancelled")
+    try:
+        assert any("no level" in t.get_text().lower() for t in ax.texts)
+    finally:
+        plt.close(ax.figure)
+
+
+def test_coverage_heatmap_outlines_demand_without_supply() -> None:
+    counts = pd.DataFrame(
+        [(0, 9, 10, 2, 1, None), (0, 9, None, None, None, 3), (6, 3, 4, 4, 0, None)],
+        columns=["weekday", "hour", "requests", "never_assigned", "cancelled", "mechanics"],
+    )
+    ax = plots.coverage_heatmap(coverage_table(counts))
+    try:
+        outlined = [p for p in ax.patches if isinstance(p, plt.Rectangle) and not p.get_fill()]
+        assert [(p.get_x(), p.get_y()) for p in outlined] == [(3, 6)]
+        assert sorted(t.get_text() for t in ax.texts) == ["0", "3"]  # mechanics per slot
+    finally:
+        plt.close(ax.figure)
+
+
+def test_acceptance_curve_draws_all_requests_and_each_type() -> None:
+    curve = pd.DataFrame(
+        [("all", 10, 0.1, 0.5), ("chat", 8, 0.125, 0.5), ("video", 2, 0.0, 0.5)],
+        columns=["session_type", "requests", "within_1", "within_5"],
+    )
+    ax = plots.acceptance_curve(curve, (1, 5))
+    try:
+        assert [line.get_label() for line in ax.lines] == [
+            "all (n=10)",
+            "chat (n=8)",
+            "video (n=2)",
+        ]
+        assert ax.lines[0].get_ydata().tolist() == [0.1, 0.5]
+        assert ax.lines[0].get_linewidth() > ax.lines[1].get_linewidth()
     finally:
         plt.close(ax.figure)
