@@ -9,7 +9,6 @@ imports jsonschema without it (``quick_jsonschema``); the module stays importabl
 
 from __future__ import annotations
 
-
 SLOW_FORMAT_MODULE = "rfc3987_syntax"
 # Run in a kernel before its first import, for the same reason (``analysis.runs.kernel``).
 QUICK_JSONSCHEMA_CODE = (

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import time
 from collections.abc import Mapping
 from contextlib import suppress
@@ -208,6 +209,10 @@ class KernelSession:
             ) from None
         except CellExecutionError as exc:
             self.kill()
+            disk = re.search(r"\[Errno (28|30|122)\] ([^:']+)", str(exc.evalue))
+            if exc.ename in ("OSError", "PermissionError") and disk:
+                # The report folder's disk, not the notebook: the runner says so.
+                raise OSError(int(disk[1]), disk[2]) from None
             raise NotebookFailed(
                 f"the notebook {name} failed in cell {_failed_cell(nb)}: {exc.ename}: {exc.evalue}"
             ) from None

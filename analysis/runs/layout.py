@@ -17,6 +17,7 @@ next run or batch (``remove_stale``).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -28,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from analysis.errors import AnalysisError
 from analysis.period import Period, parse_date
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -195,6 +197,35 @@ def remove_stale(out: Path) -> list[str]:
             path.unlink(missing_ok=True)
         handled.append(path.name)
     return handled
+
+
+# A folder that can't take more: full, over quota, read-only, not ours to write.
+UNWRITABLE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+class OutputUnwritable(AnalysisError):
+    """The reports folder can't be written (full, read-only, no permission): exit 2."""
+
+
+def unwritable(exc: BaseException, out: Path) -> OutputUnwritable | None:
+    """The one-line error for a write that failed because of ``out``'s disk, else None."""
+    if not isinstance(exc, OSError) or exc.errno not in UNWRITABLE_ERRNOS:
+        return None
+    what = {errno.ENOSPC: "is full", errno.EDQUOT: "is over its quota", errno.EROFS: "is read-only"}
+    return OutputUnwritable(
+        f"cannot write to {out}: it {what.get(exc.errno, 'is not writable')} "
+        f"({exc.strerror}): free some space or choose another --out"
+    )
+
+
+def ensure_writable(out: Path) -> None:
+    """Create ``out`` and write a probe file in it, or raise OutputUnwritable."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = write_atomic(out / ".probe", "")
+        probe.unlink()
+    except OSError as exc:
+        raise (unwritable(exc, out) or exc) from None
 
 
 def failure_path(out: Path, label: str) -> Path:
