@@ -42,7 +42,9 @@ def export_html(notebook: Path, target: Path) -> Path:
 
 
 IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
-FOCUSABLE = re.compile(r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*")')
+FOCUSABLE = re.compile(
+    r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*")'
+)
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -64,7 +66,9 @@ class ReportExporter(HTMLExporter):
     ) -> tuple[str, dict[str, Any]]:
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name"))
-        highlight = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        highlight = self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+        )
         resources = self._init_resources(resources)
         data_types = WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources

@@ -42,15 +42,17 @@ from analysis.period import Period
 from analysis.runs import layout
 from analysis.runs.kernel import KernelSession
 from analysis.runs.layout import NOTEBOOK
-from analysis.runs.runner import run_report, run_settings
+from analysis.runs.runner import kernel_database_env, run_report, run_settings
 from analysis.source.urls import describe_url, scrub
 
 DONE, SKIPPED, FAILED, NOT_RUN = "done", "skipped", "failed", "not run"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# After its time limit a period's worker has this long to report before it is killed.
-GRACE_SECONDS = 5.0
+# After its time limit a period's worker has this long to report before it is killed (the
+# worker ends a notebook over time itself; this is for a worker stuck elsewhere).
+GRACE_SECONDS = 10.0
 STOP_SECONDS = 5.0  # what workers get to end cleanly (kill their kernel, remove staging)
 PR_SET_PDEATHSIG = 1
+BEGAN = "began"  # a worker's word that its period's clock starts now
 LOG_DRAINED = "\x00analysis-log-drained\x00"
 
 
@@ -224,6 +226,11 @@ def _worker(conn: Connection, parent: int) -> None:
             if job is None:
                 return
             handler.filters = [_Scrub(job.url)]
+            # The kernel's start and imports are the worker's, not the period's: its time
+            # limit counts from here.
+            with contextlib.suppress(Exception):  # a kernel that won't start fails the period
+                session.ready(kernel_database_env(job.url, job.schema))
+            conn.send(BEGAN)
             conn.send(run_job(job, session, logs))
     finally:
         session.close()
@@ -287,7 +294,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     job: Job | None = None
-    began: float = 0.0
+    began: float | None = None  # when the worker said it began the job
 
 
 def _start_worker(context: Any) -> _Worker:
@@ -328,7 +335,7 @@ def _killed(worker: _Worker, job: Job, why: str) -> Outcome:
         with layout.log_path(job.out, job.period.label).open("a", encoding="utf-8") as log:
             log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} ERROR analysis.runs.batch: {why}\n")
         layout.record_failure(job.out, job.period, why, job.every)
-    return Outcome(job.period.label, FAILED, why, time.monotonic() - worker.began)
+    return Outcome(job.period.label, FAILED, why, time.monotonic() - (worker.began or 0))
 
 
 def _late(job: Job) -> str:
@@ -367,7 +374,7 @@ def run_batch(
         while True:
             for worker in pool:
                 if worker.job is None and todo and not stop:
-                    worker.job, worker.began = todo.popleft(), time.monotonic()
+                    worker.job, worker.began = todo.popleft(), None
                     worker.conn.send(worker.job)
             busy = [w for w in pool if w.job is not None]
             if not busy:
@@ -380,8 +387,12 @@ def run_batch(
                 if worker.conn in ready:
                     with contextlib.suppress(EOFError, OSError):
                         outcome = worker.conn.recv()
-                over = job.timeout is not None and (
-                    time.monotonic() - worker.began > job.timeout + GRACE_SECONDS
+                    if outcome == BEGAN:
+                        outcome, worker.began = None, time.monotonic()
+                over = (
+                    job.timeout is not None
+                    and worker.began is not None
+                    and time.monotonic() - worker.began > job.timeout + GRACE_SECONDS
                 )
                 if outcome is None and (worker.process.sentinel in ready or over):
                     code = worker.process.exitcode

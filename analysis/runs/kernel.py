@@ -164,11 +164,15 @@ class KernelSession:
                 f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}"
             )
 
+    def ready(self, env: Mapping[str, str | None], cwd: Path | None = None) -> None:
+        """A running kernel with ``env``, its warm-up done (started if need be)."""
+        if self.manager is None or self.env != dict(env) or not self.alive:
+            self.start(env, cwd or Path.cwd())
+        self._connect()
+
     def prepare(self, env: Mapping[str, str | None], cwd: Path) -> None:
         """A kernel with ``env`` and a fresh namespace, working in ``cwd``."""
-        if self.manager is None or self.env != dict(env) or not self.alive:
-            self.start(env, cwd)
-        self._connect()
+        self.ready(env, cwd)
         self._silent(RESET.format(folder=json.dumps(str(cwd))), START_TIMEOUT_SECONDS)
 
     def execute(
