@@ -411,7 +411,8 @@ def run_batch(
                 outcomes[outcome.label] = outcome
                 bar.update(1)
                 if outcome.status == FAILED:
-                    bar.write(f"failed: {outcome.label}: {outcome.error}", file=sys.stderr)
+                    if progress and not outcome.unwritable:  # --quiet: the summary names it
+                        bar.write(f"failed: {outcome.label}: {outcome.error}", file=sys.stderr)
                     stop = stop or not continue_on_error or outcome.unwritable
     except KeyboardInterrupt:
         _end_workers(pool, outs)

@@ -132,7 +132,9 @@ class KernelSession:
         self.kill()
         self.env = dict(env)
         manager = AsyncKernelManager(kernel_name=kernel_name())
-        extra = [f"--IPKernelApp.exec_lines=exec({WARM_UP!r})"] if self.warm else []
+        # The kernel app's own warnings (its TCP transport on localhost) are noise on stderr.
+        extra = ["--IPKernelApp.log_level=ERROR"]
+        extra += [f"--IPKernelApp.exec_lines=exec({WARM_UP!r})"] if self.warm else []
         run_sync(manager.start_kernel)(cwd=str(cwd), env=kernel_env(env), extra_arguments=extra)
         self.manager, self.client = manager, None
         self.started += 1
