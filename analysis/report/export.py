@@ -3,6 +3,7 @@ export of the executed notebook (the nbconvert template under ``templates/report
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -28,15 +29,22 @@ def write_json(product: Any, path: str | Path) -> Path:
     return target
 
 
-def export_html(notebook: Path, target: Path) -> Path:
-    """The executed notebook as HTML for readers: no code, no prompts, no parameter cells."""
+@functools.cache
+def _exporter() -> ReportExporter:
+    """One exporter per process: its templates are compiled once (a batch worker exports
+    period after period)."""
     exporter = ReportExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     remover = TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS, enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(read_notebook(notebook))
+    return exporter
+
+
+def export_html(notebook: Path, target: Path) -> Path:
+    """The executed notebook as HTML for readers: no code, no prompts, no parameter cells."""
+    body, _ = _exporter().from_notebook_node(read_notebook(notebook))
     target.write_text(body, encoding="utf-8")
     return target
 
