@@ -60,6 +60,11 @@ def test_outputs_are_the_report_files_and_their_settings(report: Path) -> None:
     ]
     assert not [p for p in report.parent.iterdir() if p.name.startswith(".")]
     settings = json.loads((report / "session_investigation.run.json").read_text())
+    outputs = settings.pop("outputs")  # each output's hash: a damaged report is redone
+    assert outputs == {
+        name: hashlib.sha256((report / name).read_bytes()).hexdigest()
+        for name in ("findings.json", "session_investigation.html", "session_investigation.ipynb")
+    }
     notebook_hash = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
     assert settings == {
         "notebook": "session_investigation",
