@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.domain import DEFAULT_TIMEZONE, Thresholds
+from analysis.domain import DEFAULT_TIMEZONE, RETRY_WINDOW_MINUTES, Thresholds
 from analysis.errors import AnalysisError
 from analysis.period import EVERY, Period
 from analysis.runs.batch import FAILED, NOT_RUN, Job, run_batch
@@ -58,6 +58,14 @@ def _report_options(command: argparse.ArgumentParser) -> None:
             type=int,
             help=f"testing-readiness threshold (default {threshold.default})",
         )
+    command.add_argument(
+        "--retry-window",
+        dest="retry_window_minutes",
+        type=int,
+        metavar="MINUTES",
+        help="a customer's request this soon after one of theirs failed counts as a retry "
+        f"(default {RETRY_WINDOW_MINUTES})",
+    )
     # Each repeatable; given once or more, they replace the library's default list.
     for option, parameter, what in LIST_OPTIONS:
         command.add_argument(option, dest=parameter, action="append", metavar="VALUE", help=what)
@@ -166,6 +174,7 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     """The notebook parameters the user set on the command line (the rest keep the library's
     defaults)."""
     names = [t.name for t in fields(Thresholds)] + [p for _, p, _ in LIST_OPTIONS]
+    names.append("retry_window_minutes")
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
