@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from sqlalchemy.engine import URL
 
 from analysis.errors import AnalysisError
-from analysis.source.urls import URL_ENV, mask_url, parse_url
+from analysis.source.urls import URL_ENV, mask_url, parse_url, secrets_of, without_secrets
 
 
 def _without_password(url: str) -> tuple[str, bool]:
-    """``url`` rendered with no password (and whether it had one)."""
+    """``url`` rendered with no password and no secret query parameter (and whether it had
+    any)."""
     parsed: URL = parse_url(url)
-    return parsed._replace(password=None).render_as_string(hide_password=False), (
-        parsed.password is not None
-    )
+    bare = without_secrets(parsed, replacement=None).render_as_string(hide_password=False)
+    return bare, bool(secrets_of(parsed)) or parsed.password is not None
 
 
 @dataclass(frozen=True)
