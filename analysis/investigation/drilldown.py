@@ -379,6 +379,8 @@ def requests(
     anomaly: Values | bool = None,
     rules: TestAccountRules | None = None,
     limit: int | None = DRILL_DOWN_LIMIT,
+    naive_timezone: str | None = None,
+    query_timeout: float | None = None,
 ) -> pd.DataFrame:
     """The requests of ``start`` .. ``end`` (inclusive local dates in ``timezone``), one row
     each, with the flags every figure of the report is built from (columns: see
@@ -392,6 +394,7 @@ def requests(
     customers are test accounts (default: the library's, as in ``investigate``). The database
     is ``db``, else ``$ANALYSIS_DATABASE_URL``, else the demo database, read-only; only the
     period's rows are read. More than ``limit`` rows is refused (use ``investigate``).
+    ``naive_timezone`` and ``query_timeout`` as in ``investigate``.
 
     Every headline figure is one line of pandas on this frame, e.g. ``len(r)``,
     ``r.status.value_counts()``, ``r.assigned.sum()``, ``r.cancelled_before_assignment.sum()``,
@@ -399,6 +402,6 @@ def requests(
     """
     period = Period.parse(start, end, timezone)
     only = RequestFilter.given(status, session_type, customer, mechanic, anomaly)
-    with connect(resolve_url(db), schema) as conn:
+    with connect(resolve_url(db), schema, naive_timezone, query_timeout) as conn:
         check_coverage(conn, period)
         return fetch(conn, period, only, rules, limit)

@@ -34,7 +34,7 @@ from analysis.source.dialect import (
     sortable,
     utc_moment,
 )
-from analysis.source.engine import read_frame
+from analysis.source.engine import QueryTimeout, read_frame
 from analysis.source.schema import mechanics, organizations, profiles, session_requests
 
 sr = session_requests
@@ -58,7 +58,10 @@ class QueryRunner:
 
     def __call__(self, name: str, *args: Any, label: str | None = None) -> pd.DataFrame:
         began = time.perf_counter()
-        frame = read_frame(self.conn, QUERIES[name](*args))
+        try:
+            frame = read_frame(self.conn, QUERIES[name](*args))
+        except QueryTimeout as exc:  # one line naming the query
+            raise QueryTimeout(f"query {label or name}: {exc}") from None
         if self.timings is not None:
             self.timings.append((label or name, time.perf_counter() - began))
         return frame

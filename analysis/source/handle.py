@@ -34,11 +34,21 @@ class SourceHandle:
     bare_url: str
     schema: str | None
     needs_password: bool
+    # How it was read: the zone of its naive timestamps and the query time limit (None: the
+    # library's defaults).
+    naive_timezone: str | None = None
+    query_timeout: float | None = None
 
     @classmethod
-    def remember(cls, url: str, schema: str | None) -> SourceHandle:
+    def remember(
+        cls,
+        url: str,
+        schema: str | None,
+        naive_timezone: str | None = None,
+        query_timeout: float | None = None,
+    ) -> SourceHandle:
         bare, had_password = _without_password(url)
-        return cls(bare, schema, had_password)
+        return cls(bare, schema, had_password, naive_timezone, query_timeout)
 
     def __repr__(self) -> str:
         return f"SourceHandle({mask_url(self.bare_url)!r}, schema={self.schema!r})"
