@@ -66,6 +66,16 @@ def _report_options(command: argparse.ArgumentParser) -> None:
         help="a customer's request this soon after one of theirs failed counts as a retry "
         f"(default {RETRY_WINDOW_MINUTES})",
     )
+    command.add_argument(
+        "--naive-timezone",
+        help="IANA zone of timestamps stored without a time zone (default UTC)",
+    )
+    command.add_argument(
+        "--query-timeout",
+        type=float,
+        help="seconds one query may run, or wait for a lock, before it is cancelled and the "
+        "run stops with exit 2 (default 300)",
+    )
     # Each repeatable; given once or more, they replace the library's default list.
     for option, parameter, what in LIST_OPTIONS:
         command.add_argument(option, dest=parameter, action="append", metavar="VALUE", help=what)
@@ -174,7 +184,7 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     """The notebook parameters the user set on the command line (the rest keep the library's
     defaults)."""
     names = [t.name for t in fields(Thresholds)] + [p for _, p, _ in LIST_OPTIONS]
-    names.append("retry_window_minutes")
+    names += ["retry_window_minutes", "naive_timezone", "query_timeout"]
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
@@ -210,7 +220,8 @@ def _batch(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise AnalysisError(f"--timeout {args.timeout:g} is not a duration: give seconds above 0")
     url, schema = resolve_url(args.db), resolve_schema(args.schema)
-    with connect(url, schema):  # an unusable database stops everything before any period
+    # an unusable database stops everything before any period
+    with connect(url, schema, args.naive_timezone, args.query_timeout):
         pass
     out = Path(args.out)
     notebook = notebook_path(args.notebook)

@@ -186,6 +186,8 @@ def investigate(
     rules: TestAccountRules | None = None,
     timings: list[tuple[str, float]] | None = None,
     retry_window_minutes: int | None = None,
+    naive_timezone: str | None = None,
+    query_timeout: float | None = None,
 ) -> Findings:
     """The findings for ``start_date`` .. ``end_date`` (inclusive, local dates in ``timezone``).
 
@@ -194,12 +196,15 @@ def investigate(
     ``thresholds`` and ``rules`` (which customers are test accounts) default to the library's
     (``analysis.domain``). ``timings`` receives ``(query name, seconds)`` per query.
     ``retry_window_minutes``: a customer's request this soon after one of theirs failed is a
-    retry (None: ``domain.RETRY_WINDOW_MINUTES``).
+    retry (None: ``domain.RETRY_WINDOW_MINUTES``). ``naive_timezone``: the zone timestamps
+    stored without one are wall-clock time in (None: ``domain.NAIVE_TIMEZONE``, UTC);
+    ``query_timeout``: seconds a query may run or wait for a lock (None:
+    ``domain.QUERY_TIMEOUT_SECONDS``).
     The findings remember the database (without its password) for ``f.requests()``.
     """
     period = Period.parse(start_date, end_date, timezone)
     url = resolve_url(db)
-    with connect(url, schema) as conn:
+    with connect(url, schema, naive_timezone, query_timeout) as conn:
         check_coverage(conn, period)
         findings = collect(
             conn,
@@ -211,5 +216,7 @@ def investigate(
             retry_window_minutes=retry_window_minutes,
         )
     # What f.requests() reopens: this database and schema, never its password.
-    findings.source = SourceHandle.remember(url, resolve_schema(schema))
+    findings.source = SourceHandle.remember(
+        url, resolve_schema(schema), naive_timezone, query_timeout
+    )
     return findings
