@@ -44,6 +44,13 @@ def _epoch_postgres(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) ->
     return f"date_part('epoch', {compiler.process(element.clauses, **kw)})"
 
 
+@compiles(epoch_seconds, "hive")
+def _epoch_spark(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # Spark SQL (the ``hive://`` dialect, through the Thrift Server): EXTRACT(EPOCH …) is a
+    # syntax error there; unix_micros() keeps the microseconds.
+    return f"CAST(unix_micros({compiler.process(element.clauses, **kw)}) AS DOUBLE) / 1000000.0"
+
+
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
     # julianday() parses SQLite's stored text and keeps fractional seconds, but its float

@@ -14,18 +14,19 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.errors import AnalysisError
+from analysis.source import spark
 from analysis.source.dialect import register_sqlite_functions
 from analysis.source.inspection import check_schema
 from analysis.source.urls import mask_url, parse_url, resolve_schema, resolve_url
 
 CONNECT_TIMEOUT_SECONDS = 5
-SUPPORTED = ("sqlite", "postgresql", "duckdb")
+SUPPORTED = ("sqlite", "postgresql", "duckdb", spark.BACKEND)
 
 
 def unsupported(backend: str) -> AnalysisError:
     return AnalysisError(
-        f"database type {backend!r} is not supported: use a sqlite://, postgresql+psycopg:// "
-        "or duckdb:// URL"
+        f"database type {backend!r} is not supported: use a sqlite://, postgresql+psycopg://, "
+        "duckdb:// or hive:// (Spark Thrift Server) URL"
     )
 
 
@@ -49,6 +50,10 @@ def _read_only_engine(url: URL) -> Engine:
     if backend == "duckdb":
         require_file(url.database, "DuckDB")
         return sa.create_engine(url, connect_args={"read_only": True})
+    if backend == spark.BACKEND:
+        # Spark has no read-only sessions: the package sends only SELECT (see spark.py).
+        spark.require_reachable(url, CONNECT_TIMEOUT_SECONDS, mask_url(url))
+        return sa.create_engine(url, connect_args=spark.connect_args())
     raise unsupported(backend)
 
 
