@@ -29,6 +29,7 @@ START_TIMEOUT_SECONDS = 240
 SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 # pip install '.[spark]' pins these (pyproject.toml); spark-up installs them when missing.
 SPARK_EXTRA = "spark"
+PYSPARK = "pyspark>=4.0,<5"
 
 
 def pid_file(spark_dir: Path = SPARK_DIR) -> Path:
@@ -73,7 +74,7 @@ def ensure_installed() -> Path:
         home = None
     if home is None:
         print("installing pyspark and the [spark] extra into this environment…", file=sys.stderr)
-        command = [sys.executable, "-m", "pip", "install", "--quiet", "pyspark>=3.5"]
+        command = [sys.executable, "-m", "pip", "install", "--quiet", PYSPARK]
         command.append(f"{PROJECT_ROOT}[{SPARK_EXTRA}]")
         if subprocess.run(command, check=False).returncode != 0:
             raise AnalysisError("installing pyspark failed: see pip's output above")

@@ -59,8 +59,8 @@ def write_parquet(frames: Iterable[pd.DataFrame], table: sa.Table, folder: Path)
     written, part = 0, 0
     try:
         for frame in frames:
-            if part and frame.empty:
-                continue
+            if frame.empty and (part or frame.columns.empty):
+                continue  # an empty table: one empty file of the right types, or none
             columns = []
             for column in table.columns:
                 duck_type = _types(column)[0]

@@ -53,6 +53,10 @@ if HiveDialect is not None:
         name = BACKEND
         supports_statement_cache = False
 
+        @classmethod
+        def import_dbapi(cls) -> Any:
+            return super().import_dbapi()
+
         def get_table_names(
             self, connection: Connection, schema: str | None = None, **kw: Any
         ) -> list[str]:
