@@ -53,7 +53,9 @@ def _read_only_engine(url: URL) -> Engine:
     if backend == spark.BACKEND:
         # Spark has no read-only sessions: the package sends only SELECT (see spark.py).
         spark.require_reachable(url, CONNECT_TIMEOUT_SECONDS, mask_url(url))
-        return sa.create_engine(url, connect_args=spark.connect_args())
+        engine = sa.create_engine(url, connect_args=spark.connect_args())
+        spark.first_contact(engine, CONNECT_TIMEOUT_SECONDS, url)
+        return engine
     raise unsupported(backend)
 
 

@@ -20,11 +20,12 @@ engine's):
 from __future__ import annotations
 
 import socket
+import threading
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.dialects import registry
-from sqlalchemy.engine import URL, Connection
+from sqlalchemy.engine import URL, Connection, Engine
 
 from analysis.errors import AnalysisError
 
@@ -90,6 +91,43 @@ def require_reachable(url: URL, timeout: float, shown: str) -> None:
             "Check the URL (--db or $ANALYSIS_DATABASE_URL) and that the Spark Thrift Server "
             "is running (`make spark` starts a local one)"
         ) from None
+
+
+def first_contact(engine: Engine, timeout: float, url: URL) -> None:
+    """Open a session and run ``SELECT 1`` within ``timeout`` seconds, else one line: a
+    server that accepts the socket but never answers (or is not a Thrift Server) would
+    otherwise hang PyHive. The session goes back to the engine's pool for the next use."""
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            outcome.append(None)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=attempt, name="spark-first-contact", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    shown = url.render_as_string(hide_password=True)
+    if outcome == [None]:
+        return
+    engine.dispose()
+    if not outcome:
+        raise AnalysisError(
+            f"cannot connect to {shown}: no answer within {timeout:g} s. Check that the URL "
+            "names a Spark Thrift Server (--db or $ANALYSIS_DATABASE_URL)"
+        )
+    failure = outcome[0]
+    lines = str(getattr(failure, "orig", failure)).strip().splitlines()
+    reason = lines[0] if lines else type(failure).__name__
+    if url.password:
+        reason = reason.replace(str(url.password), "***")
+    raise AnalysisError(
+        f"cannot connect to {shown}: {reason}. "
+        "Check the URL (--db or $ANALYSIS_DATABASE_URL), the server and the credentials"
+    )
 
 
 def connect_args() -> dict[str, Any]:
