@@ -26,6 +26,7 @@ EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
 DEFAULT_TIMEOUT_SECONDS = 1800
 DB_HELP = "database URL (default: $ANALYSIS_DATABASE_URL, else the demo database)"
+SPARK_DIR_HELP = "folder of its metastore, warehouse, log and pid file (default .spark)"
 LOCATION_HELP = (
     "hive:// only: folder for the tables' Parquet files, read by the Spark server "
     "(default .spark/tables)"
@@ -169,7 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     up = commands.add_parser("spark-up", help="start a local Spark Thrift Server (make spark)")
     up.add_argument("--port", type=int, default=10000, help="port on 127.0.0.1 (10000)")
     up.add_argument("--driver-memory", default="1g", help="the JVM's heap (1g)")
-    commands.add_parser("spark-down", help="stop the local Spark Thrift Server (make spark-down)")
+    up.add_argument("--dir", type=Path, help=SPARK_DIR_HELP)
+    down = commands.add_parser("spark-down", help="stop the local Spark Thrift Server")
+    down.add_argument("--dir", type=Path, help=SPARK_DIR_HELP)
     return parser
 
 
@@ -316,7 +319,9 @@ def _synth(args: argparse.Namespace) -> int:
 def _spark_up(args: argparse.Namespace) -> int:
     from analysis.load import spark_server
 
-    url = spark_server.start(args.port, driver_memory=args.driver_memory)
+    url = spark_server.start(
+        args.port, args.dir or spark_server.SPARK_DIR, driver_memory=args.driver_memory
+    )
     print(url)
     return 0
 
@@ -324,7 +329,7 @@ def _spark_up(args: argparse.Namespace) -> int:
 def _spark_down(args: argparse.Namespace) -> int:
     from analysis.load import spark_server
 
-    pid = spark_server.stop()
+    pid = spark_server.stop(args.dir or spark_server.SPARK_DIR)
     print(f"stopped the Spark Thrift Server (pid {pid})" if pid else "no Spark server was running")
     return 0
 
