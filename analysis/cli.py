@@ -26,6 +26,11 @@ EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
 DEFAULT_TIMEOUT_SECONDS = 1800
 DB_HELP = "database URL (default: $ANALYSIS_DATABASE_URL, else the demo database)"
+SPARK_DIR_HELP = "folder of its metastore, warehouse, log and pid file (default .spark)"
+LOCATION_HELP = (
+    "hive:// only: folder for the tables' Parquet files, read by the Spark server "
+    "(default .spark/tables)"
+)
 SCHEMA_HELP = "schema holding the platform's tables, e.g. public ($ANALYSIS_DATABASE_SCHEMA)"
 
 
@@ -160,6 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--db", required=True, help="target database URL (written to)")
     load.add_argument("--schema", help="schema to create the tables in (default: the default)")
     load.add_argument("--replace", action="store_true", help="drop and reload existing tables")
+    load.add_argument("--location", type=Path, help=LOCATION_HELP)
 
     snap = commands.add_parser("snapshot", help="copy a live database into a local DuckDB file")
     snap.add_argument("--from", dest="source", required=True, help="source URL (read-only)")
@@ -177,6 +183,14 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--end", default="2025-12-31", help="last local date (2025-12-31)")
     synth.add_argument("--seed", type=int, default=0, help="random seed (0)")
     synth.add_argument("--replace", action="store_true", help="drop and regenerate tables")
+    synth.add_argument("--location", type=Path, help=LOCATION_HELP)
+
+    up = commands.add_parser("spark-up", help="start a local Spark Thrift Server (make spark)")
+    up.add_argument("--port", type=int, default=10000, help="port on 127.0.0.1 (10000)")
+    up.add_argument("--driver-memory", default="1g", help="the JVM's heap (1g)")
+    up.add_argument("--dir", type=Path, help=SPARK_DIR_HELP)
+    down = commands.add_parser("spark-down", help="stop the local Spark Thrift Server")
+    down.add_argument("--dir", type=Path, help=SPARK_DIR_HELP)
     return parser
 
 
@@ -287,7 +301,7 @@ def _build_demo(args: argparse.Namespace) -> int:
 def _load_demo(args: argparse.Namespace) -> int:
     from analysis.load.demo import load_demo
 
-    counts = load_demo(args.db, args.schema, args.replace)
+    counts = load_demo(args.db, args.schema, args.replace, args.location)
     print(f"demo data loaded into {mask_url(args.db)}: " + _counts(counts))
     return 0
 
@@ -317,8 +331,26 @@ def _synth(args: argparse.Namespace) -> int:
         end=period.end,
         seed=args.seed,
     )
-    counts = load_synthetic(args.db, plan, args.schema, args.replace)
+    counts = load_synthetic(args.db, plan, args.schema, args.replace, args.location)
     print(f"synthetic data in {mask_url(args.db)}: " + _counts(counts))
+    return 0
+
+
+def _spark_up(args: argparse.Namespace) -> int:
+    from analysis.load import spark_server
+
+    url = spark_server.start(
+        args.port, args.dir or spark_server.SPARK_DIR, driver_memory=args.driver_memory
+    )
+    print(url)
+    return 0
+
+
+def _spark_down(args: argparse.Namespace) -> int:
+    from analysis.load import spark_server
+
+    pid = spark_server.stop(args.dir or spark_server.SPARK_DIR)
+    print(f"stopped the Spark Thrift Server (pid {pid})" if pid else "no Spark server was running")
     return 0
 
 
@@ -335,6 +367,8 @@ HANDLERS = {
     "load-demo": _load_demo,
     "snapshot": _snapshot,
     "synth": _synth,
+    "spark-up": _spark_up,
+    "spark-down": _spark_down,
 }
 
 

@@ -137,6 +137,10 @@ def plain_engine(target: Target) -> sa.Engine:
         return sa.create_engine(target.url, connect_args={"read_only": True})
     if target.engine == "postgresql":
         return sa.create_engine(target.url, connect_args={"connect_timeout": 5})
+    if target.engine == "spark":  # bench_spark.py: PyHive with the session in UTC
+        from analysis.load.bulk import writable_engine
+
+        return writable_engine(target.url)
     return sa.create_engine(target.url)
 
 

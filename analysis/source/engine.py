@@ -16,13 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.domain import QUERY_TIMEOUT_SECONDS
 from analysis.errors import AnalysisError
+from analysis.source import spark
 from analysis.source.dialect import attach_storage, register_sqlite_functions
 from analysis.source.inspection import check_schema
 from analysis.source.storage import detect
 from analysis.source.urls import mask_url, parse_url, resolve_schema, resolve_url, scrub
 
 CONNECT_TIMEOUT_SECONDS = 5
-SUPPORTED = ("sqlite", "postgresql", "duckdb")
+SUPPORTED = ("sqlite", "postgresql", "duckdb", spark.BACKEND)
 # What a driver's error says when the server cancelled a statement for a limit set here.
 TIMEOUT_SIGNS = {
     "canceling statement due to statement timeout": "statement_timeout",
@@ -37,8 +38,8 @@ class QueryTimeout(AnalysisError):
 
 def unsupported(backend: str) -> AnalysisError:
     return AnalysisError(
-        f"database type {backend!r} is not supported: use a sqlite://, postgresql+psycopg:// "
-        "or duckdb:// URL"
+        f"database type {backend!r} is not supported: use a sqlite://, postgresql+psycopg://, "
+        "duckdb:// or hive:// (Spark Thrift Server) URL"
     )
 
 
@@ -69,6 +70,12 @@ def _read_only_engine(url: URL, timeout: float = QUERY_TIMEOUT_SECONDS) -> Engin
     if backend == "duckdb":
         require_file(url.database, "DuckDB")
         return sa.create_engine(url, connect_args={"read_only": True})
+    if backend == spark.BACKEND:
+        # Spark has no read-only sessions: the package sends only SELECT (see spark.py).
+        spark.require_reachable(url, CONNECT_TIMEOUT_SECONDS, mask_url(url))
+        engine = sa.create_engine(url, connect_args=spark.connect_args())
+        spark.first_contact(engine, CONNECT_TIMEOUT_SECONDS, url)
+        return engine
     raise unsupported(backend)
 
 
