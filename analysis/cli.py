@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.domain import DEFAULT_TIMEZONE, Thresholds
+from analysis.domain import DEFAULT_TIMEZONE, TOP_N, Thresholds
 from analysis.errors import AnalysisError
 from analysis.period import EVERY, Period
 from analysis.runs.batch import FAILED, NOT_RUN, Job, run_batch
@@ -58,6 +58,14 @@ def _report_options(command: argparse.ArgumentParser) -> None:
             type=int,
             help=f"testing-readiness threshold (default {threshold.default})",
         )
+    command.add_argument(
+        "--top",
+        dest="top_n",
+        type=int,
+        metavar="N",
+        help=f"customers, mechanics and ids listed in the report and findings.json before one "
+        f"row for the others (default {TOP_N}); the CSV files beside the report list them all",
+    )
     # Each repeatable; given once or more, they replace the library's default list.
     for option, parameter, what in LIST_OPTIONS:
         command.add_argument(option, dest=parameter, action="append", metavar="VALUE", help=what)
@@ -165,7 +173,9 @@ def _parser() -> argparse.ArgumentParser:
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     """The notebook parameters the user set on the command line (the rest keep the library's
     defaults)."""
-    names = [t.name for t in fields(Thresholds)] + [p for _, p, _ in LIST_OPTIONS]
+    if args.top_n is not None and args.top_n < 1:
+        raise AnalysisError(f"--top {args.top_n} lists nothing: give 1 or more")
+    names = [t.name for t in fields(Thresholds)] + [p for _, p, _ in LIST_OPTIONS] + ["top_n"]
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 

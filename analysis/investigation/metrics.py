@@ -355,9 +355,9 @@ def distribution(requests: pd.Series, top_shares: tuple[float, ...] = TOP_SHARES
     """How requests spread over customers (or mechanics), at a glance: ``requests`` holds one
     count per entity. Returns ``entities`` (how many), ``requests`` (their total), ``median``,
     ``p90`` and ``max`` requests per entity, ``single`` (entities with exactly one request) and
-    ``top_shares``: for each fraction in ``top_shares`` (0.01: the busiest 1 %), the share of
-    all requests made by the busiest ⌈fraction × entities⌉ (at least one), keyed ``"1 %"``.
-    With no entity the figures are None (counts 0)."""
+    ``top``: for each fraction in ``top_shares`` (0.01: the busiest 1 %), keyed ``"1 %"``,
+    ``entities`` (the busiest ⌈fraction × entities⌉, at least one) and ``share`` (of all
+    requests, theirs). With no entity the figures are None (counts 0, ``top`` empty)."""
     counts = np.sort(pd.to_numeric(requests, errors="coerce").fillna(0).to_numpy(float))[::-1]
     n, total = len(counts), float(counts.sum())
     keys = [_share_key(x) for x in top_shares]
@@ -369,12 +369,12 @@ def distribution(requests: pd.Series, top_shares: tuple[float, ...] = TOP_SHARES
             "p90": None,
             "max": None,
             "single": 0,
-            "top_shares": dict.fromkeys(keys),
+            "top": {},
         }
-    shares = {
-        key: (float(counts[: max(1, math.ceil(n * x))].sum()) / total if total else None)
-        for key, x in zip(keys, top_shares, strict=True)
-    }
+    shares = {}
+    for key, fraction in zip(keys, top_shares, strict=True):
+        k = max(1, math.ceil(n * fraction))
+        shares[key] = {"entities": k, "share": float(counts[:k].sum()) / total if total else None}
     return {
         "entities": n,
         "requests": int(total),
@@ -382,7 +382,7 @@ def distribution(requests: pd.Series, top_shares: tuple[float, ...] = TOP_SHARES
         "p90": float(np.quantile(counts, 0.9)),
         "max": int(counts[0]),
         "single": int((counts == 1).sum()),
-        "top_shares": shares,
+        "top": shares,
     }
 
 
