@@ -206,7 +206,9 @@ class Findings:
         a = self.anomalies
         pairs = a[["check", "request_ids"]].explode("request_ids").dropna()
         if pairs.empty:
-            return pd.DataFrame({"request_id": pd.Series(dtype=str), "checks": pd.Series(dtype=str)})
+            return pd.DataFrame(
+                {"request_id": pd.Series(dtype=str), "checks": pd.Series(dtype=str)}
+            )
         pairs = pairs.astype({"request_ids": str})
         grouped = pairs.groupby("request_ids", sort=True)["check"].agg(";".join)
         return grouped.rename_axis("request_id").reset_index(name="checks")

@@ -436,7 +436,9 @@ def others_row(
     return pd.concat([table, pd.DataFrame([row])], ignore_index=True)
 
 
-def distribution_text(f: Findings, noun: str, top_n: int = TOP_N, full_list: str | None = None) -> str:
+def distribution_text(
+    f: Findings, noun: str, top_n: int = TOP_N, full_list: str | None = None
+) -> str:
     """Requests per customer (``noun`` "customer") or per mechanic ("mechanic") at a glance
     (``Findings.customer_distribution``): how many, median, 90th percentile and most, the share
     of the busiest 1 % and 10 %, how many made exactly one; which rows the table shows, and

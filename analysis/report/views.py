@@ -41,7 +41,8 @@ def _report_tables() -> dict[str, Callable[[Findings], pd.DataFrame]]:
 def _required(function: Callable[..., object]) -> int:
     """How many parameters ``function`` needs (those without a default)."""
     return sum(
-        p.default is inspect.Parameter.empty for p in inspect.signature(function).parameters.values()
+        p.default is inspect.Parameter.empty
+        for p in inspect.signature(function).parameters.values()
     )
 
 
