@@ -452,17 +452,21 @@ def distribution_text(
         f"**{n:,} {noun}{'' if n == 1 else 's'}**; requests per {noun}: median "
         f"{d['median']:,.0f}, 90th percentile {d['p90']:,.0f}, most {d['max']:,}."
     ]
-    shares = [
-        f"the busiest {key} ({top['entities']:,}) {verb} {fmt_pct(top['share'], 0)} of the requests"
-        for key, top in d["top"].items()
-        if top["share"] is not None
-    ]
+    shares, counted = [], set()
+    for key, top in d["top"].items():
+        if top["share"] is None or top["entities"] in counted:
+            continue  # a few: the busiest 1 % and 10 % are the same people
+        counted.add(top["entities"])
+        shares.append(
+            f"the busiest {key} ({top['entities']:,}) {verb} {fmt_pct(top['share'], 0)} of the "
+            "requests"
+        )
     if n > 1 and shares:
         lines.append(f"Concentration: {join_words(shares)}.")
+    single = d["single"]
     lines.append(
-        f"{d['single']:,} {verb} exactly one request ({fmt_pct(d['single'] / n, 0)})."
-        if d["single"] != 1
-        else f"1 {verb} exactly one request ({fmt_pct(1 / n, 0)})."
+        f"{single:,} {noun}{'' if single == 1 else 's'} {verb} exactly one request "
+        f"({fmt_pct(single / n, 0)})."
     )
     shown = min(n, top_n)
     where = f" [{full_list}]({full_list}) lists every {noun}." if full_list else ""
