@@ -13,6 +13,7 @@ from matplotlib.ticker import MaxNLocator
 
 from analysis.domain import MISSING_STATUS, TOP_N
 from analysis.investigation.drivers import most_telling
+from analysis.investigation.metrics import request_bands as bands_of
 
 # Stacking order: the good outcomes at the base.
 STATUS_ORDER = ("completed", "accepted", "pending", "cancelled", "expired", "unattended")
@@ -221,6 +222,23 @@ def requests_per(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", visible=False)
     return ax
+
+
+def requests_per_or_bands(
+    table: pd.DataFrame,
+    key: str,
+    title: str,
+    ax: Axes | None = None,
+    top_n: int = TOP_N,
+    statuses: list[str] | None = None,
+) -> Axes:
+    """One bar per ``key`` (customer, mechanic: ``requests_per``) while there are at most
+    ``top_n`` of them; beyond, how requests spread over them (``request_bands``), so the chart
+    has the same size whatever their number. ``table``: one row per key with ``requests``
+    and a column per status."""
+    if len(table) <= top_n:
+        return requests_per(table, key, title, ax, top_n, statuses)
+    return request_bands(bands_of(table["requests"]), key, ax)
 
 
 def request_bands(bands: pd.DataFrame, noun: str, ax: Axes | None = None) -> Axes:

@@ -440,9 +440,10 @@ def distribution_text(
     f: Findings, noun: str, top_n: int = TOP_N, full_list: str | None = None
 ) -> str:
     """Requests per customer (``noun`` "customer") or per mechanic ("mechanic") at a glance
-    (``Findings.customer_distribution``): how many, median, 90th percentile and most, the share
-    of the busiest 1 % and 10 %, how many made exactly one; which rows the table shows, and
-    ``full_list`` (a relative link to the CSV file listing all of them) when there is one."""
+    (``Findings.customer_distribution``), when there are more than the table's ``top_n``: how
+    many, median, 90th percentile and most, the share of the busiest 1 % and 10 %, how many
+    made exactly one; which rows the table shows. Then ``full_list`` (a relative link to the
+    CSV file listing all of them) when there is one; with ``top_n`` or fewer, only that."""
     d = f.customer_distribution if noun == "customer" else f.mechanic_distribution
     n = d["entities"]
     if not n:
@@ -468,14 +469,12 @@ def distribution_text(
         f"{single:,} {noun}{'' if single == 1 else 's'} {verb} exactly one request "
         f"({fmt_pct(single / n, 0)})."
     )
-    shown = min(n, top_n)
     where = f" [{full_list}]({full_list}) lists every {noun}." if full_list else ""
-    if n > shown:
-        lines.append(
-            f"The table shows the {shown} busiest and one row for the other {n - shown:,}.{where}"
-        )
-    elif where:
-        lines.append(where.strip())
+    if n <= top_n:  # the table shows every one of them: it says it all
+        return where.strip()
+    lines.append(
+        f"The table shows the {top_n} busiest and one row for the other {n - top_n:,}.{where}"
+    )
     return " ".join(lines)
 
 

@@ -133,7 +133,11 @@ def test_distribution_in_words_with_the_link(reference) -> None:
         "1 customer made exactly one request (33 %). "
     )
     assert "one row for the other 2. [customers.csv](customers.csv) lists every customer." in text
-    assert "table shows" not in distribution_text(reference, "customer")  # all 3 fit
+    # all 3 fit the table: it says it all
+    assert distribution_text(reference, "customer", full_list="customers.csv") == (
+        "[customers.csv](customers.csv) lists every customer."
+    )
+    assert distribution_text(reference, "customer") == ""
 
 
 def test_data_quality_links_the_flagged_requests(reference) -> None:
