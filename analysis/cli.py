@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.domain import DEFAULT_TIMEZONE, RETRY_WINDOW_MINUTES, Thresholds
+from analysis.domain import DEFAULT_TIMEZONE, RETRY_WINDOW_MINUTES, TOP_N, Thresholds
 from analysis.errors import AnalysisError
 from analysis.period import EVERY, Period
 from analysis.runs.batch import FAILED, NOT_RUN, Job, run_batch
@@ -80,6 +80,14 @@ def _report_options(command: argparse.ArgumentParser) -> None:
         type=float,
         help="seconds one query may run, or wait for a lock, before it is cancelled and the "
         "run stops with exit 2 (default 300)",
+    )
+    command.add_argument(
+        "--top",
+        dest="top_n",
+        type=int,
+        metavar="N",
+        help=f"customers, mechanics and ids listed in the report and findings.json before one "
+        f"row for the others (default {TOP_N}); the CSV files beside the report list them all",
     )
     # Each repeatable; given once or more, they replace the library's default list.
     for option, parameter, what in LIST_OPTIONS:
@@ -197,8 +205,10 @@ def _parser() -> argparse.ArgumentParser:
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     """The notebook parameters the user set on the command line (the rest keep the library's
     defaults)."""
+    if args.top_n is not None and args.top_n < 1:
+        raise AnalysisError(f"--top {args.top_n} lists nothing: give 1 or more")
     names = [t.name for t in fields(Thresholds)] + [p for _, p, _ in LIST_OPTIONS]
-    names += ["retry_window_minutes", "naive_timezone", "query_timeout"]
+    names += ["retry_window_minutes", "naive_timezone", "query_timeout", "top_n"]
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
