@@ -1,9 +1,12 @@
-"""Command line: ``python -m analysis <command>``. Bad input gets one line on stderr and exit 2;
-a failing notebook (or any failed period of a batch) exits 1 with the error."""
+"""Command line: ``python -m analysis <command>``. Bad input, or a reports folder that can't be
+written (full, read-only), gets one line on stderr and exit 2; a failing notebook (or any
+failed period of a batch) exits 1 with the error; Ctrl-C one line and exit 130. After ``run``
+and ``batch`` the index is rebuilt whatever happened, to show what exists."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -15,15 +18,24 @@ from typing import Any
 from analysis.domain import DEFAULT_TIMEZONE, RETRY_WINDOW_MINUTES, TOP_N, Thresholds
 from analysis.errors import AnalysisError
 from analysis.period import EVERY, Period
-from analysis.runs.batch import FAILED, NOT_RUN, Job, run_batch
+from analysis.runs.batch import DONE, FAILED, NOT_RUN, BatchInterrupted, BatchResult, Job, run_batch
 from analysis.runs.index import build_index
-from analysis.runs.layout import NOTEBOOK, clear_failure, log_path
+from analysis.runs.layout import (
+    INDEX_FILE,
+    NOTEBOOK,
+    OutputUnwritable,
+    clear_failure,
+    ensure_writable,
+    log_path,
+    unwritable,
+)
 from analysis.runs.runner import NotebookFailed, notebook_names, notebook_path, run_report
 from analysis.source.engine import connect
 from analysis.source.urls import DEMO_DB, mask_url, resolve_schema, resolve_url
 
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 DEFAULT_TIMEOUT_SECONDS = 1800
 DB_HELP = "database URL (default: $ANALYSIS_DATABASE_URL, else the demo database)"
 SPARK_DIR_HELP = "folder of its metastore, warehouse, log and pid file (default .spark)"
@@ -212,20 +224,48 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
+def _refresh_index(out: Path) -> Path | None:
+    """Rebuild ``out``'s index to show what exists; when that can't be written (a full or
+    read-only disk), remove the old one rather than leave it stale. None when not written."""
+    if not out.is_dir():
+        return None
+    try:
+        return build_index(out)
+    except OSError as exc:
+        if unwritable(exc, out) is None:
+            raise
+        with contextlib.suppress(OSError):
+            (out / INDEX_FILE).unlink(missing_ok=True)
+        return None
+
+
 def _run(args: argparse.Namespace) -> int:
     period = Period.parse(args.start, args.end, args.timezone)
-    folder = run_report(
-        period,
-        args.out,
-        args.db,
-        notebook=notebook_path(args.notebook),
-        schema=args.schema,
-        redact=args.redact,
-        parameters=_parameters(args),
-    )
-    clear_failure(Path(args.out), period)
+    out = Path(args.out)
+    notebook = notebook_path(args.notebook)
+    parameters = _parameters(args)
+    if out.exists():  # else made by the runner once the input is checked
+        ensure_writable(out)
+    try:
+        folder = run_report(
+            period,
+            out,
+            args.db,
+            notebook=notebook,
+            schema=args.schema,
+            redact=args.redact,
+            parameters=parameters,
+        )
+    except (OSError, KeyboardInterrupt) as exc:
+        _refresh_index(out)
+        raise (unwritable(exc, out) or exc) from None
+    except NotebookFailed:
+        _refresh_index(out)
+        raise
+    clear_failure(out, period)
     print(f"report written to {folder}")
-    print(f"index: {build_index(args.out)}")
+    index = _refresh_index(out)
+    print(f"index: {index}" if index else f"index: not written ({out} can't be written)")
     return 0
 
 
@@ -250,25 +290,50 @@ def _batch(args: argparse.Namespace) -> int:
     out = Path(args.out)
     notebook = notebook_path(args.notebook)
     parameters = _parameters(args)
+    ensure_writable(out)
     jobs = [
         Job(p, out, url, parameters, args.redact, args.timeout, notebook, schema, args.every)
         for p in periods
     ]
-    result = run_batch(
-        jobs, args.workers, args.continue_on_error, args.force, progress=not args.quiet
-    )
-    index = build_index(out)
+    try:
+        result = run_batch(
+            jobs, args.workers, args.continue_on_error, args.force, progress=not args.quiet
+        )
+    except BatchInterrupted as stopped:
+        # The summary first: it needs no disk.
+        print(stopped.result.summary())
+        _refresh_index(out)
+        raise
     print(result.summary())
-    print(f"index: {index}")
-    problems = result.with_status(FAILED) + result.with_status(NOT_RUN)
-    for outcome in problems:
+    index = _refresh_index(out)
+    print(f"index: {index}" if index else f"index: not written ({out} can't be written)")
+    full = [o for o in result.with_status(FAILED) if o.unwritable]
+    problems = [
+        o for o in result.with_status(FAILED) + result.with_status(NOT_RUN) if o not in full
+    ]
+    for outcome in problems if not full else []:
         log = log_path(out, outcome.label)
         where = f" (log: {log})" if log.is_file() and outcome.status == FAILED else ""
         print(
             f"error: period {outcome.label} {outcome.status}: {outcome.error}{where}",
             file=sys.stderr,
         )
+    if full:
+        written = len(result.with_status(DONE))
+        raise OutputUnwritable(f"{full[0].error} ({written} periods were written)")
     return EXIT_NOTEBOOK_FAILED if problems else 0
+
+
+def interrupted_line(result: BatchResult | None) -> str:
+    """What Ctrl-C leaves, in one line."""
+    if result is None:
+        return "interrupted: nothing half-written was left; run the command again"
+    done = len(result.with_status(DONE))
+    left = len(result.with_status(NOT_RUN))
+    return (
+        f"interrupted: {done} periods written, {left} not run; run the same command again to "
+        "finish (periods already written are skipped)"
+    )
 
 
 def _index(args: argparse.Namespace) -> int:
@@ -386,6 +451,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return HANDLERS[args.command](args)
+    except BatchInterrupted as exc:
+        print(f"error: {interrupted_line(exc.result)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print(f"error: {interrupted_line(None)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOTEBOOK_FAILED
