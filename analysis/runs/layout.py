@@ -72,13 +72,16 @@ def screenshot_name(page: str) -> str:
 
 
 def outputs(notebook: Path) -> set[str]:
-    """Every file ``notebook``'s run writes in a report folder, and its page's screenshot."""
+    """Every file ``notebook``'s run writes in a report folder, and its page's screenshot (the
+    investigation also writes the full lists, ``LIST_FILES``)."""
+    lists = set(LIST_FILES.values()) if notebook.name == NOTEBOOK.name else set()
     return {
         notebook.name,
         html_name(notebook),
         json_name(notebook),
         run_record_name(notebook),
         screenshot_name(html_name(notebook)),
+        *lists,
     }
 
 

@@ -75,7 +75,10 @@ def test_outputs_are_the_report_files_and_their_settings(report: Path) -> None:
         "schema": None,
         "parameters": {},  # nothing set: the library's defaults
         "redact": True,
+        "outputs": {name: settings["outputs"][name] for name in names if "run.json" not in name},
     }
+    for name, digest in settings["outputs"].items():
+        assert digest == hashlib.sha256((report / name).read_bytes()).hexdigest(), name
     assert re.fullmatch(r"[0-9a-f]{16}", settings["source_id"])
 
 
