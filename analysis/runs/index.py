@@ -167,11 +167,16 @@ def sparse_ticks(starts: list[date], labels: list[str]) -> list[str]:
         return labels
     months = {(d.year, d.month) for d in starts}
     step = 1 if len(months) <= MAX_TICKS else 3
-    ticks, previous = [], None
+    ticks, previous, named_year = [], None, False
     for i, d in enumerate(starts):
         month = (d.year, d.month)
-        first = month != previous and (d.month - 1) % step == 0
-        ticks.append((f"{d:%b %Y}" if i == 0 or d.month == 1 else f"{d:%b}") if first else "")
+        # a first point alone in its month (a week starting in the month before) stays
+        # unlabelled: its label would overlap the next one's
+        lone = i == 0 and (starts[1].year, starts[1].month) != month
+        first = month != previous and (d.month - 1) % step == 0 and not lone
+        label = f"{d:%b %Y}" if not named_year or d.month == 1 else f"{d:%b}"
+        ticks.append(label if first else "")
+        named_year = named_year or first
         previous = month
     return ticks
 

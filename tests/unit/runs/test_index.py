@@ -75,7 +75,7 @@ def test_a_year_of_days_is_charted_by_week_and_tabled_by_month(tmp_path: Path) -
     assert points["cancel_rate"].round(6).eq(0.3).all()
     assert points["failed"].sum() == 1
     ticks = [t for t in sparse_ticks(list(points["start"]), list(points["tick"])) if t]
-    assert ticks[0] == "Dec 2024" and ticks[1:4] == ["Jan 2025", "Feb", "Mar"]
+    assert ticks[:3] == ["Jan 2025", "Feb", "Mar"]  # not the week starting 30 Dec 2024
     assert len(ticks) <= 16
     (daily,) = sections(scan(tmp_path), tmp_path)
     assert len(daily.rows) == 365 and len(daily.charts) == 3
