@@ -8,10 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pandas as pd
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # "interactive": cells for analysts in JupyterLab (the drill-down), not for readers.
@@ -97,7 +94,15 @@ def write_lists(findings: Any, files: dict[str, str], folder: str | Path = ".") 
 
 
 def export_html(notebook: Path, target: Path) -> Path:
-    """The executed notebook as HTML for readers: no code, no prompts, no parameter cells."""
+    """The executed notebook as HTML for readers: no code, no prompts, no parameter cells.
+
+    nbconvert and nbformat are imported here, not with the module: the notebook's kernel
+    imports this module for ``write_json`` and ``write_lists``, and those two packages (with
+    jsonschema behind them) take longer to import than a week's queries."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
