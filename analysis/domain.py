@@ -50,6 +50,10 @@ EXPIRY_MINUTES = 120
 # The most request rows the drill-down (analysis.requests, Findings.requests) loads at once;
 # a period with more is refused, pointing at the aggregates (investigate), which never load rows.
 DRILL_DOWN_LIMIT = 2_000_000
+# Longest a query may run, or wait for a lock, before it is cancelled (seconds; --query-timeout).
+QUERY_TIMEOUT_SECONDS = 300.0
+# The zone naive timestamps (no time zone stored) are wall-clock time in (--naive-timezone).
+NAIVE_TIMEZONE = "UTC"
 # Root causes: a request by the same customer within this many minutes after one of theirs
 # that failed is a retry; the acceptance curve's thresholds, in minutes from the request.
 RETRY_WINDOW_MINUTES = 30

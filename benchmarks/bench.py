@@ -37,7 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,10 @@ def plain_engine(target: Target) -> sa.Engine:
         return sa.create_engine(target.url, connect_args={"read_only": True})
     if target.engine == "postgresql":
         return sa.create_engine(target.url, connect_args={"connect_timeout": 5})
+    if target.engine == "spark":  # bench_spark.py: PyHive with the session in UTC
+        from analysis.load.bulk import writable_engine
+
+        return writable_engine(target.url)
     return sa.create_engine(target.url)
 
 
@@ -1099,21 +1103,6 @@ def _busy() -> str:
     )
 
 
-def replace_section(out: Path, lines: list[str]) -> None:
-    """Put ``lines`` in ``out`` in place of its ``RUN_SECTION`` (up to the next ``## ``
-    heading), or at the end; the rest of the file is kept."""
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
-    kept, skipping = [], False
-    for line in text.splitlines():
-        if line.startswith("## "):
-            skipping = line == RUN_SECTION
-        if not skipping:
-            kept.append(line)
-    while kept and not kept[-1].strip():
-        kept.pop()
-    out.write_text("\n".join([*kept, "", *lines]) + "\n", encoding="utf-8")
-
-
 def run_main(argv: list[str]) -> int:
     """``bench.py run [--sizes …] [--engines …] [--with-10m]``: ``python -m analysis run``
     end to end at scale, against ``investigate()``; writes its section of results.md."""
@@ -1150,10 +1139,109 @@ def run_main(argv: list[str]) -> int:
             say(f"  failed: {type(exc).__name__}: {exc}")
             results.append(RunResult(engine, size, error=f"{type(exc).__name__}: {exc}"))
     lines = run_lines(results, argv, started)
-    replace_section(args.out, lines)
+    replace_section(args.out, RUN_SECTION, lines)
     for line in lines:
         say(line)
     return 0
+
+
+# (b) the daily batch: 365 daily reports of the demo database in under 10 minutes.
+BATCH_TARGET_SECONDS_PER_YEAR = 600.0
+BATCH_SECTION = "## Daily batch (demo database)"
+
+
+def bench_daily_batch(days: int, workers: int) -> dict[str, Any]:
+    """``python -m analysis batch --every day`` over ``days`` days from 1 Jan 2025 on the demo
+    database (every period run: ``--force``), wall time; against the findings alone for the
+    same days (``investigate`` per day, in this process, one after the other), measured in
+    the same run."""
+    first = date(2025, 1, 1)
+    last = first + timedelta(days=days - 1)
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as folder:
+        command = [sys.executable, "-m", "analysis", "batch", "--start", str(first)]
+        command += ["--end", str(last), "--every", "day", "--workers", str(workers)]
+        command += ["--out", folder, "--quiet", "--force"]
+        began = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=HERE.parent)
+        wall = time.perf_counter() - began
+        written = len(list(Path(folder).glob("*/findings.json")))
+    findings = 0.0
+    for n in range(days):
+        day = str(first + timedelta(days=n))
+        findings += time_once(lambda day=day: investigate(day, day))[0]
+    target = BATCH_TARGET_SECONDS_PER_YEAR * days / 365
+    return {
+        "days": days,
+        "workers": workers,
+        "wall": wall,
+        "written": written,
+        "exit": done.returncode,
+        "error": (done.stderr.strip().splitlines() or [""])[-1] if done.returncode else "",
+        "findings": findings,
+        "ratio": wall / findings if findings else None,
+        "per_period": wall / days,
+        "target": target,
+        "met": done.returncode == 0 and written == days and wall < target,
+    }
+
+
+def batch_lines(result: dict[str, Any], load: str) -> list[str]:
+    """The daily batch's section of results.md."""
+    verdict_word = "met" if result["met"] else "missed"
+    lines = [
+        BATCH_SECTION,
+        "",
+        f"`python -m analysis batch --every day` over {result['days']} days from 2025-01-01, "
+        f"`--workers {result['workers']}`, every period run (`--force`); load average {load}.",
+        "",
+        "| days | written | wall | per period | findings alone (sum) | wall / findings | target |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| {result['days']} | {result['written']} | {fmt_s(result['wall'])} | "
+        f"{fmt_s(result['per_period'])} | {fmt_s(result['findings'])} | "
+        f"{fmt_x(result['ratio'])} | < {fmt_s(result['target'])}: {verdict_word} |",
+        "",
+        f"- **(b) {result['days']} daily reports in under {fmt_s(result['target'])}** "
+        f"({fmt_s(BATCH_TARGET_SECONDS_PER_YEAR)} for 365, scaled to the days run): "
+        f"{verdict_word} ({fmt_s(result['wall'])}).",
+        "- *findings alone*: `investigate(day, day)` for each day, one after the other in one "
+        "warm process: the analysis without kernels, notebooks, charts or HTML. *wall / "
+        "findings* is what the reports cost on top (divide by the workers for the share of "
+        "parallel time).",
+    ]
+    if result["exit"]:
+        lines.append(f"- The batch exited {result['exit']}: {result['error']}")
+    return lines
+
+
+def replace_section(path: Path, heading: str, lines: list[str]) -> None:
+    """Put ``lines`` (starting with ``heading``) in ``path`` in place of that section."""
+    text = path.read_text() if path.is_file() else "# Benchmarks\n"
+    start = text.find(heading)
+    if start >= 0:
+        following = text.find("\n## ", start + len(heading))
+        text = text[:start] + (text[following + 1 :] if following >= 0 else "")
+    path.write_text(text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n")
+
+
+def batch_main(argv: list[str]) -> int:
+    """``bench.py batch [--days N] [--workers W] [--out results.md]``: the daily batch."""
+    parser = argparse.ArgumentParser(
+        prog="bench.py batch", description="Time the daily batch of a year (or --days) of the demo"
+    )
+    parser.add_argument("--days", type=int, default=365, help="days from 2025-01-01 (365)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="(cores)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results file (Markdown)")
+    args = parser.parse_args(argv)
+    if not 1 <= args.days <= 365:
+        parser.error("--days must be 1 to 365")
+    load = load_average()
+    say(f"daily batch: {args.days} days, {args.workers} workers")
+    result = bench_daily_batch(args.days, args.workers)
+    lines = batch_lines(result, load)
+    replace_section(args.out, BATCH_SECTION, lines)
+    for line in lines:
+        say(line)
+    return 0 if result["exit"] == 0 else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1162,6 +1250,8 @@ def main(argv: list[str] | None = None) -> int:
         return measure_main(argv[1:])
     if argv[:1] == ["run"]:
         return run_main(argv[1:])
+    if argv[:1] == ["batch"]:
+        return batch_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="bench.py",
         description="Benchmark the findings against naive pandas and count(*) "

@@ -254,7 +254,10 @@ class Findings:
             )
         url = self.source.url(db) if self.source is not None else str(db)
         schema = self.source.schema if self.source is not None else None
-        with connect(url, schema) as conn:
+        naive, limit = (
+            (self.source.naive_timezone, self.source.query_timeout) if self.source else (None, None)
+        )
+        with connect(url, schema, naive, limit) as conn:
             check_coverage(conn, self.period)
             frame = drilldown.fetch(conn, self.period, only, rules, limit)
         return mask.frame(frame) if mask is not None else frame
