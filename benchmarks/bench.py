@@ -1067,6 +1067,9 @@ def run_lines(results: list[RunResult], argv: list[str], started: datetime) -> l
             f"{peak} | {files[0]} | {r.rows} | {files[1]} | {files[2]} | {files[3]} | "
             f"{files[4]} | {files[5]} |"
         )
+    busy = _busy()
+    if busy:
+        lines += ["", busy]
     lines += ["", "Targets:", ""]
     by_key = {(r.engine, r.size if r.engine != "demo" else 0): r for r in results}
     for key, limit in RUN_TARGETS.items():
@@ -1081,6 +1084,23 @@ def run_lines(results: list[RunResult], argv: list[str], started: datetime) -> l
             f"alone {r.findings.median:.2f} s)"
         )
     return lines
+
+
+def _busy() -> str:
+    """A warning when the machine was busier than its cores (the seconds are then noise; the
+    sizes and the ratio run / findings still say something), else ''."""
+    try:
+        load1 = os.getloadavg()[0]
+    except OSError:
+        return ""
+    cores = os.cpu_count() or 1
+    if load1 <= cores:
+        return ""
+    return (
+        f"**The machine was busy** (load average {load1:.1f} on {cores} cores at the end): "
+        "other work competed for the CPU, so the seconds are inflated for every row alike; "
+        "the file sizes, the table rows and the ratio run / findings are the comparable part."
+    )
 
 
 def run_main(argv: list[str]) -> int:

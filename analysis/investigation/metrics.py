@@ -406,26 +406,37 @@ def top_and_rest(
     return head, rest
 
 
+# From this largest count on, request_bands grows by powers of ten rather than 1-2-5.
+DECADE_BANDS_FROM = 1000
+
+
 def request_bands(requests: pd.Series) -> pd.DataFrame:
     """Entities (customers, mechanics) by how many requests each made, in bands growing 1-2-5
-    (``1``, ``2``, ``3–4``, ``5–9``, ``10–19``, ``20–49``, …, up to the largest count).
-    ``requests``: one count per entity. Returns band (label), lower, upper (inclusive),
-    entities, requests; every band up to the largest, empty ones included (count 0)."""
+    (``1``, ``2``, ``3–4``, ``5–9``, ``10–19``, ``20–49``, …) while the largest count is under
+    ``DECADE_BANDS_FROM``, else by powers of ten (``1``, ``2–4``, ``5–9``, ``10–99``,
+    ``100–999``, ``1,000–9,999``, …), so there are a dozen bands at most for any realistic
+    count. ``requests``: one count per entity. Returns band (label), lower, upper
+    (inclusive), entities, requests; every band up to the largest, empty ones included."""
     counts = pd.to_numeric(requests, errors="coerce").fillna(0).astype(int)
     counts = counts[counts > 0]
     rows: list[tuple[str, int, int, int, int]] = []
     if counts.empty:
         return pd.DataFrame(rows, columns=["band", "lower", "upper", "entities", "requests"])
     top = int(counts.max())
-    edges, scale = [1, 2, 3], 1
-    while edges[-1] <= top:
-        edges += [step * scale for step in (5, 10, 20)]
-        scale *= 10
+    if top < DECADE_BANDS_FROM:
+        edges, scale = [1, 2, 3], 1
+        while edges[-1] <= top:
+            edges += [step * scale for step in (5, 10, 20)]
+            scale *= 10
+    else:
+        edges = [1, 2, 5, 10]
+        while edges[-1] <= top:
+            edges.append(edges[-1] * 10)
     for lower, nxt in itertools.pairwise(edges):
         if lower > top:
             break
         upper = nxt - 1
         inside = counts[(counts >= lower) & (counts <= upper)]
-        label = str(lower) if lower == upper else f"{lower}–{upper}"
+        label = f"{lower:,}" if lower == upper else f"{lower:,}–{upper:,}"
         rows.append((label, lower, upper, len(inside), int(inside.sum())))
     return pd.DataFrame(rows, columns=["band", "lower", "upper", "entities", "requests"])

@@ -256,8 +256,13 @@ def request_bands(bands: pd.DataFrame, noun: str, ax: Axes | None = None) -> Axe
     top = bands["entities"].max()
     for x, n, r in zip(positions, bands["entities"], bands["requests"], strict=True):
         if n:
-            ax.text(x, n + top * 0.01, f"{r / total:.0%}", ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(positions, bands["band"])
+            share = r / total
+            text = f"{share:.0%}" if share >= 0.005 else "<1%"
+            ax.text(x, n + top * 0.01, text, ha="center", va="bottom", fontsize=8)
+    slanted = len(bands) > 6 and bands["band"].str.len().max() > 7
+    ax.set_xticks(
+        positions, bands["band"], rotation=25 if slanted else 0, ha="right" if slanted else "center"
+    )
     ax.set(
         title=title + " (labels: their share of all requests)",
         xlabel=f"requests per {noun}",

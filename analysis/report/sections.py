@@ -410,6 +410,11 @@ def mechanics_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     return others_row(out, rest, "Mechanic", "mechanic", f.statuses)
 
 
+def all_others(count: int, noun: str) -> str:
+    """``All other 7,524 customers``; ``1 other customer``."""
+    return f"1 other {noun}" if count == 1 else f"All other {count:,} {noun}s"
+
+
 def others_row(
     table: pd.DataFrame, rest: dict[str, Any], key: str, noun: str, statuses: list[str]
 ) -> pd.DataFrame:
@@ -421,7 +426,7 @@ def others_row(
     if not rest["count"]:
         return table
     row: dict[str, Any] = dict.fromkeys(table.columns, "")
-    row[key] = f"All other {rest['count']:,} {noun}s"
+    row[key] = all_others(rest["count"], noun)
     row["Requests"] = rest["requests"]
     for s in statuses:
         if s.capitalize() in row:
@@ -743,7 +748,7 @@ def mechanic_profiles_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     if len(tail):
         complete = int(tail["profile_complete"].sum())
         row = dict.fromkeys(out.columns, "")
-        row["Mechanic"] = f"All other {len(tail):,} mechanics"
+        row["Mechanic"] = all_others(len(tail), "mechanic")
         row["Complete profile"] = f"{complete:,} yes, {len(tail) - complete:,} no"
         row["Took requests"] = f"{int(tail['mechanic_id'].isin(took).sum()):,} yes"
         out = pd.concat([out, pd.DataFrame([row])], ignore_index=True)

@@ -489,3 +489,11 @@ def test_request_bands_grow_one_two_five() -> None:
     assert list(bands["requests"]) == [2, 2, 4, 7, 12, 0, 0, 0, 250]
     assert bands["entities"].sum() == 7 and bands["requests"].sum() == 277
     assert metrics.request_bands(pd.Series([], dtype=int)).empty
+
+
+def test_request_bands_by_powers_of_ten_for_large_counts() -> None:
+    bands = metrics.request_bands(pd.Series([1, 3, 40, 424_238]))
+    assert list(bands["band"]) == [
+        "1", "2–4", "5–9", "10–99", "100–999", "1,000–9,999", "10,000–99,999", "100,000–999,999"
+    ]  # fmt: skip
+    assert list(bands["entities"]) == [1, 1, 0, 1, 0, 0, 0, 1]
