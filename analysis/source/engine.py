@@ -23,11 +23,18 @@ from analysis.source.urls import mask_url, parse_url, resolve_schema, resolve_ur
 
 CONNECT_TIMEOUT_SECONDS = 5
 SUPPORTED = ("sqlite", "postgresql", "duckdb")
-# What a driver's error says when the server cancelled a statement for a limit set here.
+# Waits for a lock are cut a little before the statement's own limit, so that a locked table is
+# named as the cause.
+LOCK_SHARE = 0.9
+# What a driver's error says when the server cancelled a statement for a limit set here, and
+# what to call that limit.
 TIMEOUT_SIGNS = {
-    "canceling statement due to statement timeout": "statement_timeout",
-    "canceling statement due to lock timeout": "lock_timeout",
-    "database is locked": "SQLite's busy timeout",
+    "canceling statement due to statement timeout": "ran over the {limit:g}-second limit "
+    "(statement_timeout)",
+    "canceling statement due to lock timeout": "waited {lock:g} seconds for a lock another "
+    "session holds on a table (lock_timeout)",
+    "database is locked": "waited {limit:g} seconds for another process's write lock "
+    "(SQLite's busy timeout)",
 }
 
 
@@ -52,7 +59,7 @@ def _read_only_engine(url: URL, timeout: float = QUERY_TIMEOUT_SECONDS) -> Engin
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         return sa.create_engine("sqlite://", creator=lambda: _sqlite_ro(uri, timeout))
     if backend == "postgresql":
-        limit = int(timeout * 1000)
+        limit, lock = int(timeout * 1000), int(timeout * LOCK_SHARE * 1000)
         return sa.create_engine(
             url,
             connect_args={
@@ -62,7 +69,7 @@ def _read_only_engine(url: URL, timeout: float = QUERY_TIMEOUT_SECONDS) -> Engin
                 # statement, or a wait for a lock, longer than the limit is cancelled.
                 "options": (
                     "-c default_transaction_read_only=on -c jit=off "
-                    f"-c statement_timeout={limit} -c lock_timeout={limit}"
+                    f"-c statement_timeout={limit} -c lock_timeout={lock}"
                 ),
             },
         )
@@ -100,13 +107,14 @@ def _timeouts_named(engine: Engine, timeout: float) -> None:
     @sa.event.listens_for(engine, "handle_error")
     def _named(context: sa.engine.ExceptionContext) -> QueryTimeout | None:
         message = str(context.original_exception)
-        for sign, setting in TIMEOUT_SIGNS.items():
+        for sign, what in TIMEOUT_SIGNS.items():
             if sign in message:
                 statement = " ".join((context.statement or "").split())[:80]
+                happened = what.format(limit=timeout, lock=timeout * LOCK_SHARE)
                 return QueryTimeout(
-                    f"a query ran over the {timeout:g}-second limit ({setting}): {statement}…; "
-                    "raise --query-timeout (query_timeout=), report on a shorter period, or "
-                    "ask why the table is locked"
+                    f"a query {happened}: {statement}…; raise --query-timeout "
+                    "(query_timeout=), report on a shorter period, or ask why the table is "
+                    "locked"
                 )
         return None
 

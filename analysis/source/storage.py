@@ -122,7 +122,7 @@ def _text_outlier(
             sa.func.julianday(c).is_(None),
         )
     elif dialect == "postgresql":
-        bad = sa.not_(sa.cast(c, sa.Text).op("~")(PG_PATTERN))
+        bad = sa.cast(c, sa.Text).op("!~", is_comparison=True)(PG_PATTERN)
     else:
         bad = sa.not_(sa.func.regexp_full_match(sa.cast(c, sa.Text), PG_PATTERN))
     query = sa.select(sa.func.count(), sa.func.min(c)).where(c.is_not(None), bad)
@@ -218,13 +218,28 @@ def detect(conn: Connection, schema: str | None = None, naive_timezone: str = "U
     in another form, and the catalog's column types."""
     check_zone(naive_timezone)
     present = _present(conn, schema)
+    types = _column_types(conn, schema)
     times: dict[str, str] = {}
     for column in TIME_COLUMNS:
         if column not in present:
             continue
         kind = _time_kind(conn, column, schema, naive_timezone)
-        times[column] = kind or default_time(conn.dialect.name)
-    return Storage(times, naive_timezone, _as_text(_column_types(conn, schema)))
+        times[column] = kind or _declared_kind(types.get((TABLE, column)), conn.dialect.name)
+    return Storage(times, naive_timezone, _as_text(types))
+
+
+def _declared_kind(declared: str | None, dialect: str) -> str:
+    """How an empty column is stored, from its declared type (the package's own storage
+    when the catalog says nothing)."""
+    if declared is None:
+        return default_time(dialect)
+    if declared in TEXT_TYPES:
+        return TEXT
+    if "without time zone" in declared or declared in ("timestamp", "timestamp_ns", "datetime"):
+        return NAIVE
+    if declared in ("bigint", "integer", "double precision", "numeric", "double", "real"):
+        return EPOCH_SECONDS
+    return AWARE
 
 
 def _present(conn: Connection, schema: str | None) -> set[str]:
