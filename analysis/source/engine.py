@@ -16,7 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.domain import QUERY_TIMEOUT_SECONDS
 from analysis.errors import AnalysisError
-from analysis.source.dialect import attach_storage, register_sqlite_functions
+from analysis.source.dialect import (
+    UNREADABLE,
+    UNREADABLE_SIGN,
+    attach_storage,
+    register_sqlite_functions,
+)
 from analysis.source.inspection import check_schema
 from analysis.source.storage import detect
 from analysis.source.urls import mask_url, parse_url, resolve_schema, resolve_url, scrub
@@ -105,8 +110,15 @@ def _timeouts_named(engine: Engine, timeout: float) -> None:
     """Turn a statement cancelled for a time limit into one ``QueryTimeout`` line."""
 
     @sa.event.listens_for(engine, "handle_error")
-    def _named(context: sa.engine.ExceptionContext) -> QueryTimeout | None:
+    def _named(context: sa.engine.ExceptionContext) -> AnalysisError | None:
         message = str(context.original_exception)
+        if UNREADABLE_SIGN in message and UNREADABLE:
+            return AnalysisError(
+                f"session_requests holds a timestamp SQLite can't read ({UNREADABLE[0]!r}): "
+                "store every timestamp as ISO-8601 text (e.g. 2025-10-29 04:00:00 or "
+                "2025-10-29T04:00:00Z) or epoch numbers, or take a DuckDB snapshot and "
+                "convert it there"
+            )
         for sign, what in TIMEOUT_SIGNS.items():
             if sign in message:
                 statement = " ".join((context.statement or "").split())[:80]

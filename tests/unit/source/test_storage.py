@@ -168,3 +168,24 @@ def store_values(url: str, column: str, values: list[object]) -> None:
                 {"v": value, "r": rowid},
             )
     engine.dispose()
+
+
+def test_an_unreadable_time_beyond_the_sample_stops_the_query(tmp_path: Path) -> None:
+    """SQLite text is sampled, not scanned: a bad value the sample missed stops the first
+    query that reads it, with one line naming it, rather than drop out of the counts."""
+    n = 250
+    frame = requests_frame(
+        [PERIOD.utc_start + timedelta(minutes=i) for i in range(n)], ["pending"] * n
+    )
+    url = f"sqlite:///{tmp_path / 'late.db'}"
+    store(url, frame, "TEXT", TEXT_FORMATS["space"])
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE session_requests SET created_at = :v WHERE rowid = 240"),
+            {"v": "2025-11-01 25:61:00"},
+        )
+    engine.dispose()
+    with pytest.raises(AnalysisError, match="2025-11-01 25:61:00") as caught:
+        found_counts(url)
+    assert "\n" not in str(caught.value)
