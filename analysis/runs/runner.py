@@ -32,7 +32,7 @@ from analysis.runs.layout import (
     report_dir,
     run_record_name,
 )
-from analysis.source.engine import connect
+from analysis.source.engine import SOURCE_ERRORS, connect
 from analysis.source.provenance import check_coverage
 from analysis.source.urls import (
     SCHEMA_ENV,
@@ -111,7 +111,7 @@ def _execute(
             )
             return
         except pm.PapermillExecutionError as exc:
-            if exc.ename == "QueryTimeout":  # a limit the user set: bad input, one line
+            if exc.ename in SOURCE_ERRORS:  # a limit the user set, unreadable data: one line
                 raise AnalysisError(str(exc.evalue)) from None
             raise NotebookFailed(
                 f"the notebook {notebook.name} failed in cell {exc.exec_count}: "

@@ -47,6 +47,15 @@ class QueryTimeout(AnalysisError):
     """A statement ran over the query time limit, or waited that long for a lock."""
 
 
+class UnreadableTimestamp(AnalysisError):
+    """A stored timestamp the engine can't read, met by a query (SQLite text is sampled)."""
+
+
+# Raised in a notebook's kernel, these are the source's or the user's limits, not the
+# notebook's failure: the runner reports them as bad input (exit 2).
+SOURCE_ERRORS = (QueryTimeout.__name__, UnreadableTimestamp.__name__)
+
+
 def unsupported(backend: str) -> AnalysisError:
     return AnalysisError(
         f"database type {backend!r} is not supported: use a sqlite://, postgresql+psycopg:// "
@@ -113,7 +122,7 @@ def _timeouts_named(engine: Engine, timeout: float) -> None:
     def _named(context: sa.engine.ExceptionContext) -> AnalysisError | None:
         message = str(context.original_exception)
         if UNREADABLE_SIGN in message and UNREADABLE:
-            return AnalysisError(
+            return UnreadableTimestamp(
                 f"session_requests holds a timestamp SQLite can't read ({UNREADABLE[0]!r}): "
                 "store every timestamp as ISO-8601 text (e.g. 2025-10-29 04:00:00 or "
                 "2025-10-29T04:00:00Z) or epoch numbers, or take a DuckDB snapshot and "
