@@ -175,11 +175,16 @@ def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> s
     # to UTC; none: UTC) and keeps fractional seconds, but its float lands microseconds off
     # whole seconds (local midnight would floor to the day before): rounding to the
     # millisecond restores them.
+    # Text julianday() can't read stops the query (``analysis_unreadable_time`` raises)
+    # rather than drop out of every count.
     kind, _ = _kind(compiler, _only(element))
     moment = compiler.process(element.clauses, **kw)
     if kind in (EPOCH_SECONDS, EPOCH_MILLISECONDS):
         return _epoch_of_number(moment, kind)
-    return f"ROUND((julianday({moment}) - 2440587.5) * 86400.0, 3)"
+    return (
+        f"COALESCE(ROUND((julianday({moment}) - 2440587.5) * 86400.0, 3), "
+        f"analysis_unreadable_time({moment}))"
+    )
 
 
 class in_time_range(FunctionElement[bool]):
@@ -339,6 +344,21 @@ def _utc_moment_sqlite(element: utc_moment, compiler: SQLCompiler, **kw: Any) ->
     )
 
 
+# The last value ``analysis_unreadable_time`` refused (SQLite reports only that a function
+# raised): read by the engine's error handler to name it.
+UNREADABLE: list[object] = []
+UNREADABLE_SIGN = "user-defined function raised exception"
+
+
+def _unreadable_time(value: object) -> None:
+    """SQLite's ``analysis_unreadable_time``: NULL for NULL; any other value is a timestamp
+    julianday() could not read, which stops the query."""
+    if value is None:
+        return None
+    UNREADABLE[:] = [value]
+    raise ValueError(f"unreadable timestamp {value!r}")
+
+
 def _utc_text(value: str | None) -> str | None:
     """ISO-8601 text with an offset as UTC text without one (SQLite's ``analysis_utc_text``)."""
     if value is None:
@@ -463,6 +483,7 @@ def register_sqlite_functions(connection: sqlite3.Connection) -> None:
     """Add the functions the package's SQL needs to a SQLite connection."""
     connection.create_aggregate("median", 1, _SQLiteMedian)  # type: ignore[arg-type]
     connection.create_function("analysis_utc_text", 1, _utc_text, deterministic=True)
+    connection.create_function("analysis_unreadable_time", 1, _unreadable_time, deterministic=True)
 
 
 def bucket(value: sa.ColumnElement[Any], edges: tuple[float, ...]) -> sa.ColumnElement[int]:

@@ -17,23 +17,44 @@ from sqlalchemy.exc import SQLAlchemyError
 from analysis.domain import QUERY_TIMEOUT_SECONDS
 from analysis.errors import AnalysisError
 from analysis.source import spark
-from analysis.source.dialect import attach_storage, register_sqlite_functions
+from analysis.source.dialect import (
+    UNREADABLE,
+    UNREADABLE_SIGN,
+    attach_storage,
+    register_sqlite_functions,
+)
 from analysis.source.inspection import check_schema
 from analysis.source.storage import detect
 from analysis.source.urls import mask_url, parse_url, resolve_schema, resolve_url, scrub
 
 CONNECT_TIMEOUT_SECONDS = 5
 SUPPORTED = ("sqlite", "postgresql", "duckdb", spark.BACKEND)
-# What a driver's error says when the server cancelled a statement for a limit set here.
+# Waits for a lock are cut a little before the statement's own limit, so that a locked table is
+# named as the cause.
+LOCK_SHARE = 0.9
+# What a driver's error says when the server cancelled a statement for a limit set here, and
+# what to call that limit.
 TIMEOUT_SIGNS = {
-    "canceling statement due to statement timeout": "statement_timeout",
-    "canceling statement due to lock timeout": "lock_timeout",
-    "database is locked": "SQLite's busy timeout",
+    "canceling statement due to statement timeout": "ran over the {limit:g}-second limit "
+    "(statement_timeout)",
+    "canceling statement due to lock timeout": "waited {lock:g} seconds for a lock another "
+    "session holds on a table (lock_timeout)",
+    "database is locked": "waited {limit:g} seconds for another process's write lock "
+    "(SQLite's busy timeout)",
 }
 
 
 class QueryTimeout(AnalysisError):
     """A statement ran over the query time limit, or waited that long for a lock."""
+
+
+class UnreadableTimestamp(AnalysisError):
+    """A stored timestamp the engine can't read, met by a query (SQLite text is sampled)."""
+
+
+# Raised in a notebook's kernel, these are the source's or the user's limits, not the
+# notebook's failure: the runner reports them as bad input (exit 2).
+SOURCE_ERRORS = (QueryTimeout.__name__, UnreadableTimestamp.__name__)
 
 
 def unsupported(backend: str) -> AnalysisError:
@@ -53,7 +74,7 @@ def _read_only_engine(url: URL, timeout: float = QUERY_TIMEOUT_SECONDS) -> Engin
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         return sa.create_engine("sqlite://", creator=lambda: _sqlite_ro(uri, timeout))
     if backend == "postgresql":
-        limit = int(timeout * 1000)
+        limit, lock = int(timeout * 1000), int(timeout * LOCK_SHARE * 1000)
         return sa.create_engine(
             url,
             connect_args={
@@ -63,7 +84,7 @@ def _read_only_engine(url: URL, timeout: float = QUERY_TIMEOUT_SECONDS) -> Engin
                 # statement, or a wait for a lock, longer than the limit is cancelled.
                 "options": (
                     "-c default_transaction_read_only=on -c jit=off "
-                    f"-c statement_timeout={limit} -c lock_timeout={limit}"
+                    f"-c statement_timeout={limit} -c lock_timeout={lock}"
                 ),
             },
         )
@@ -105,15 +126,23 @@ def _timeouts_named(engine: Engine, timeout: float) -> None:
     """Turn a statement cancelled for a time limit into one ``QueryTimeout`` line."""
 
     @sa.event.listens_for(engine, "handle_error")
-    def _named(context: sa.engine.ExceptionContext) -> QueryTimeout | None:
+    def _named(context: sa.engine.ExceptionContext) -> AnalysisError | None:
         message = str(context.original_exception)
-        for sign, setting in TIMEOUT_SIGNS.items():
+        if UNREADABLE_SIGN in message and UNREADABLE:
+            return UnreadableTimestamp(
+                f"session_requests holds a timestamp SQLite can't read ({UNREADABLE[0]!r}): "
+                "store every timestamp as ISO-8601 text (e.g. 2025-10-29 04:00:00 or "
+                "2025-10-29T04:00:00Z) or epoch numbers, or take a DuckDB snapshot and "
+                "convert it there"
+            )
+        for sign, what in TIMEOUT_SIGNS.items():
             if sign in message:
                 statement = " ".join((context.statement or "").split())[:80]
+                happened = what.format(limit=timeout, lock=timeout * LOCK_SHARE)
                 return QueryTimeout(
-                    f"a query ran over the {timeout:g}-second limit ({setting}): {statement}…; "
-                    "raise --query-timeout (query_timeout=), report on a shorter period, or "
-                    "ask why the table is locked"
+                    f"a query {happened}: {statement}…; raise --query-timeout "
+                    "(query_timeout=), report on a shorter period, or ask why the table is "
+                    "locked"
                 )
         return None
 

@@ -54,7 +54,6 @@ SAMPLE_ROWS = 200
 ISO_TEXT = re.compile(
     r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)?$", re.IGNORECASE
 )
-SQLITE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][ T][0-9][0-9]:[0-9][0-9]*"
 PG_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
     r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
@@ -108,26 +107,56 @@ def _sample(conn: Connection, column: str, schema: str | None) -> list[Any]:
     return [row[0] for row in conn.execute(query)]
 
 
-def _text_outlier(
-    conn: Connection, column: str, schema: str | None, dialect: str
-) -> tuple[int, Any]:
-    """How many non-null values of a text column are not ISO-8601 text the engine reads
-    exactly, and one of them (or, on SQLite, a value of another type)."""
-    table = _table(TABLE, [column], schema)
-    c = table.c[column]
+def _not_iso(c: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[bool]:
+    """A non-null value of ``c`` that is not ISO-8601 text the engine reads exactly."""
     if dialect == "sqlite":
-        bad = sa.or_(
+        # Text shaped like a date and time (julianday alone also reads bare day numbers and
+        # times without a date) that julianday() reads; substr() is cheaper than GLOB.
+        return sa.or_(
             sa.func.typeof(c) != "text",
-            sa.not_(c.op("GLOB")(SQLITE_GLOB)),
+            sa.func.length(c) < 16,
+            sa.func.substr(c, 5, 1) != "-",
+            sa.func.substr(c, 11, 1).not_in([" ", "T"]),
+            sa.func.substr(c, 14, 1) != ":",
             sa.func.julianday(c).is_(None),
         )
-    elif dialect == "postgresql":
-        bad = sa.not_(sa.cast(c, sa.Text).op("~")(PG_PATTERN))
-    else:
-        bad = sa.not_(sa.func.regexp_full_match(sa.cast(c, sa.Text), PG_PATTERN))
-    query = sa.select(sa.func.count(), sa.func.min(c)).where(c.is_not(None), bad)
-    count, example = conn.execute(query).one()
-    return int(count or 0), example
+    if dialect == "postgresql":
+        return sa.cast(c, sa.Text).op("!~", is_comparison=True)(PG_PATTERN)
+    return sa.not_(sa.func.regexp_full_match(sa.cast(c, sa.Text), PG_PATTERN))
+
+
+def _text_outliers(
+    conn: Connection, columns: list[str], schema: str | None
+) -> dict[str, tuple[int, Any]]:
+    """Per text column: how many non-null values are not ISO-8601 text the engine reads
+    exactly, and the least of them; one pass over the table for all of them."""
+    table = _table(TABLE, columns, schema)
+    dialect = conn.dialect.name
+    parts: list[sa.ColumnElement[Any]] = []
+    for column in columns:
+        c = table.c[column]
+        bad = sa.and_(c.is_not(None), _not_iso(c, dialect))
+        parts += [sa.func.count(sa.case((bad, c))), sa.func.min(sa.case((bad, c)))]
+    row = conn.execute(sa.select(*parts)).one()
+    return {c: (int(row[2 * i] or 0), row[2 * i + 1]) for i, c in enumerate(columns)}
+
+
+def _extremes(conn: Connection, columns: list[str], schema: str | None) -> dict[str, tuple]:
+    """The smallest and largest value of each column (an index answers for created_at)."""
+    table = _table(TABLE, columns, schema)
+    found = {}
+    for column in columns:
+        c = table.c[column]
+        found[column] = _min_max(conn, c)
+    return found
+
+
+def _min_max(conn: Connection, c: sa.ColumnElement[Any]) -> tuple[Any, Any]:
+    """min and max in two statements: SQLite answers a lone min() or max() from an index."""
+    return (
+        conn.execute(sa.select(sa.func.min(c))).scalar(),
+        conn.execute(sa.select(sa.func.max(c))).scalar(),
+    )
 
 
 def _time_kind(
@@ -147,9 +176,6 @@ def _time_kind(
     if kinds <= {EPOCH_SECONDS, EPOCH_MILLISECONDS}:
         return _epoch_kind(conn, column, schema, dialect)
     if TEXT in kinds:
-        count, example = _text_outlier(conn, column, schema, dialect)
-        if count:
-            raise _refuse(column, example, f"has {count} value(s) that are not ISO-8601 timestamps")
         if dialect == "sqlite" and naive_timezone != "UTC":
             raise AnalysisError(
                 f"{TABLE}.{column} is SQLite text, whose offset-less times are read as UTC: "
@@ -166,7 +192,7 @@ def _epoch_kind(conn: Connection, column: str, schema: str | None, dialect: str)
     they disagree or (SQLite) text is mixed in."""
     table = _table(TABLE, [column], schema)
     c = table.c[column]
-    low, high = conn.execute(sa.select(sa.func.min(c), sa.func.max(c))).one()
+    low, high = _min_max(conn, c)
     kinds = {_kind_of(low), _kind_of(high)}
     if len(kinds) != 1 or None in kinds or TEXT in kinds:
         raise _refuse(
@@ -218,13 +244,46 @@ def detect(conn: Connection, schema: str | None = None, naive_timezone: str = "U
     in another form, and the catalog's column types."""
     check_zone(naive_timezone)
     present = _present(conn, schema)
+    types = _column_types(conn, schema)
     times: dict[str, str] = {}
     for column in TIME_COLUMNS:
         if column not in present:
             continue
         kind = _time_kind(conn, column, schema, naive_timezone)
-        times[column] = kind or default_time(conn.dialect.name)
-    return Storage(times, naive_timezone, _as_text(_column_types(conn, schema)))
+        times[column] = kind or _declared_kind(types.get((TABLE, column)), conn.dialect.name)
+    # Text is checked whole where the engine's cast would fail on a bad value; SQLite's
+    # queries stop at one themselves (``dialect.analysis_unreadable_time``), so there the
+    # sample and the smallest and largest created_at (from its index) are enough.
+    texts = [c for c, kind in times.items() if kind == TEXT]
+    if conn.dialect.name == "sqlite":
+        texts = [c for c in texts if c == "created_at"]
+        extremes = _extremes(conn, texts, schema)
+        for column, values in extremes.items():
+            for value in values:
+                if value is not None and _kind_of(value) != TEXT:
+                    raise _refuse(column, value, "holds values in no timestamp form it can read")
+        texts = []
+    if texts:
+        for column, (count, example) in _text_outliers(conn, texts, schema).items():
+            if count:
+                raise _refuse(
+                    column, example, f"has {count} value(s) that are not ISO-8601 timestamps"
+                )
+    return Storage(times, naive_timezone, _as_text(types))
+
+
+def _declared_kind(declared: str | None, dialect: str) -> str:
+    """How an empty column is stored, from its declared type (the package's own storage
+    when the catalog says nothing)."""
+    if declared is None:
+        return default_time(dialect)
+    if declared in TEXT_TYPES:
+        return TEXT
+    if "without time zone" in declared or declared in ("timestamp", "timestamp_ns", "datetime"):
+        return NAIVE
+    if declared in ("bigint", "integer", "double precision", "numeric", "double", "real"):
+        return EPOCH_SECONDS
+    return AWARE
 
 
 def _present(conn: Connection, schema: str | None) -> set[str]:
