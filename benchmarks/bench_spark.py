@@ -87,19 +87,25 @@ def load(target: SparkTarget, reload: bool) -> float | None:
 def measure(target: SparkTarget, runs: int, reload: bool) -> dict:
     loaded = load(target, reload)
     findings, naive, count = bench.Timing(), bench.Timing(), bench.Timing()
-    agree = ""
+    agree, errors, first = "", [], None
     for round_ in range(runs):
         for timing, job in (
             (count, lambda: bench.run_count(target)),  # type: ignore[arg-type]
             (findings, lambda: bench.run_findings(target)),  # type: ignore[arg-type]
             (naive, lambda: bench.run_naive(target)),  # type: ignore[arg-type]
         ):
-            seconds, value = bench.time_once(job)
+            try:
+                seconds, value = bench.time_once(job)
+            except sa.exc.DBAPIError as exc:  # e.g. the driver's heap: say so, go on
+                reason = str(exc.orig).split("errorMessage=")[-1][:120]
+                bench.say(f"  {target.name}: failed: {reason}")
+                errors.append(reason)
+                continue
             timing.runs.append(seconds)
             bench.say(f"  {target.name}: run {round_ + 1}: {seconds:.2f} s")
             if round_ == 0 and timing is findings:
                 first = value
-            if round_ == 0 and timing is naive:
+            if round_ == 0 and timing is naive and first is not None:
                 agree = bench.agreement(first, value)
     return {
         "target": target,
@@ -107,7 +113,7 @@ def measure(target: SparkTarget, runs: int, reload: bool) -> dict:
         "findings": findings,
         "naive": naive,
         "count": count,
-        "agree": agree,
+        "agree": agree or ("failed: " + errors[0] if errors else ""),
     }
 
 
