@@ -16,6 +16,8 @@ BATCH_ARGS ?=
 BENCH_ARGS ?=
 # Spark at 100k and 1M on the server of $ANALYSIS_BENCH_SPARK_URL, else `make spark`'s
 BENCH_SPARK_ARGS ?=
+# python -m analysis run end to end (bench.py run), its section of benchmarks/results.md
+RUN_BENCH_ARGS ?=
 # where the findings' time goes, per query, appended to benchmarks/results.md
 PROFILE_ARGS ?= --size 1000000 --engines duckdb,postgresql,sqlite
 CHROMIUM := /usr/bin/chromium
@@ -67,6 +69,7 @@ lab: $(INSTALLED) $(DEMO_DB) ## Open the notebooks in JupyterLab
 
 bench: $(INSTALLED) $(DEMO_DB) ## Benchmarks → benchmarks/results.md (BENCH_ARGS="--sizes 100000 …")
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+	$(PY) benchmarks/bench.py run $(RUN_BENCH_ARGS)
 	$(PY) benchmarks/query_profile.py $(PROFILE_ARGS) --append benchmarks/results.md
 	$(PY) benchmarks/bench_spark.py $(BENCH_SPARK_ARGS) --append benchmarks/results.md
 

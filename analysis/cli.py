@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.domain import DEFAULT_TIMEZONE, Thresholds
+from analysis.domain import DEFAULT_TIMEZONE, RETRY_WINDOW_MINUTES, TOP_N, Thresholds
 from analysis.errors import AnalysisError
 from analysis.period import EVERY, Period
 from analysis.runs.batch import FAILED, NOT_RUN, Job, run_batch
@@ -63,6 +63,32 @@ def _report_options(command: argparse.ArgumentParser) -> None:
             type=int,
             help=f"testing-readiness threshold (default {threshold.default})",
         )
+    command.add_argument(
+        "--retry-window",
+        dest="retry_window_minutes",
+        type=int,
+        metavar="MINUTES",
+        help="a customer's request this soon after one of theirs failed counts as a retry "
+        f"(default {RETRY_WINDOW_MINUTES})",
+    )
+    command.add_argument(
+        "--naive-timezone",
+        help="IANA zone of timestamps stored without a time zone (default UTC)",
+    )
+    command.add_argument(
+        "--query-timeout",
+        type=float,
+        help="seconds one query may run, or wait for a lock, before it is cancelled and the "
+        "run stops with exit 2 (default 300)",
+    )
+    command.add_argument(
+        "--top",
+        dest="top_n",
+        type=int,
+        metavar="N",
+        help=f"customers, mechanics and ids listed in the report and findings.json before one "
+        f"row for the others (default {TOP_N}); the CSV files beside the report list them all",
+    )
     # Each repeatable; given once or more, they replace the library's default list.
     for option, parameter, what in LIST_OPTIONS:
         command.add_argument(option, dest=parameter, action="append", metavar="VALUE", help=what)
@@ -179,7 +205,10 @@ def _parser() -> argparse.ArgumentParser:
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     """The notebook parameters the user set on the command line (the rest keep the library's
     defaults)."""
+    if args.top_n is not None and args.top_n < 1:
+        raise AnalysisError(f"--top {args.top_n} lists nothing: give 1 or more")
     names = [t.name for t in fields(Thresholds)] + [p for _, p, _ in LIST_OPTIONS]
+    names += ["retry_window_minutes", "naive_timezone", "query_timeout", "top_n"]
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
@@ -215,7 +244,8 @@ def _batch(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise AnalysisError(f"--timeout {args.timeout:g} is not a duration: give seconds above 0")
     url, schema = resolve_url(args.db), resolve_schema(args.schema)
-    with connect(url, schema):  # an unusable database stops everything before any period
+    # an unusable database stops everything before any period
+    with connect(url, schema, args.naive_timezone, args.query_timeout):
         pass
     out = Path(args.out)
     notebook = notebook_path(args.notebook)

@@ -111,6 +111,8 @@ def _execute(
             )
             return
         except pm.PapermillExecutionError as exc:
+            if exc.ename == "QueryTimeout":  # a limit the user set: bad input, one line
+                raise AnalysisError(str(exc.evalue)) from None
             raise NotebookFailed(
                 f"the notebook {notebook.name} failed in cell {exc.exec_count}: "
                 f"{exc.ename}: {exc.evalue}"
@@ -247,7 +249,7 @@ def run_report(
         )
     url, schema = resolve_url(db), resolve_schema(schema)
     # Fail fast, with one clear message, before starting a kernel.
-    with connect(url, schema) as conn:
+    with connect(url, schema, given.get("naive_timezone"), given.get("query_timeout")) as conn:
         check_coverage(conn, period)
     out_root = Path(out_dir)
     out_root.mkdir(parents=True, exist_ok=True)
