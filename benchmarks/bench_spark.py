@@ -117,14 +117,15 @@ def measure(target: SparkTarget, runs: int, reload: bool) -> dict:
     }
 
 
-def section(results: list[dict], note: str, runs: int) -> list[str]:
+def section(results: list[dict], note: str, runs: int, load: str = "") -> list[str]:
     lines = [
         "",
         HEADING,
         "",
         "`python benchmarks/bench_spark.py` (`make bench`): a local Thrift Server from the pyspark "
         "package, `local[2]`, 1 GB driver, `spark.sql.shuffle.partitions=4`, reached through "
-        f"PyHive; the same synthetic year and measurements as above; medians of {runs}.",
+        f"PyHive; the same synthetic year and measurements as above; medians of {runs}"
+        + (f"; load average (1/5/15 min) at the start and end {load}." if load else "."),
         "",
     ]
     if note:
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--append", type=Path, help="results file to put the Spark section in")
     args = parser.parse_args(argv)
-    note, results = "", []
+    note, results, load_start = "", [], bench.load_average()
     try:
         writable_engine(args.url).dispose()
     except AnalysisError as exc:
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if not note:
         for size in args.sizes:
             results.append(measure(SparkTarget(args.url, size), args.runs, args.reload))
-    lines = section(results, note, args.runs)
+    lines = section(results, note, args.runs, f"{load_start}, {bench.load_average()}")
     print("\n".join(lines))
     if args.append:
         write(args.append, lines)
