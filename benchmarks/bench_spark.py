@@ -87,19 +87,25 @@ def load(target: SparkTarget, reload: bool) -> float | None:
 def measure(target: SparkTarget, runs: int, reload: bool) -> dict:
     loaded = load(target, reload)
     findings, naive, count = bench.Timing(), bench.Timing(), bench.Timing()
-    agree = ""
+    agree, errors, first = "", [], None
     for round_ in range(runs):
         for timing, job in (
             (count, lambda: bench.run_count(target)),  # type: ignore[arg-type]
             (findings, lambda: bench.run_findings(target)),  # type: ignore[arg-type]
             (naive, lambda: bench.run_naive(target)),  # type: ignore[arg-type]
         ):
-            seconds, value = bench.time_once(job)
+            try:
+                seconds, value = bench.time_once(job)
+            except sa.exc.DBAPIError as exc:  # e.g. the driver's heap: say so, go on
+                reason = str(exc.orig).split("errorMessage=")[-1][:120]
+                bench.say(f"  {target.name}: failed: {reason}")
+                errors.append(reason)
+                continue
             timing.runs.append(seconds)
             bench.say(f"  {target.name}: run {round_ + 1}: {seconds:.2f} s")
             if round_ == 0 and timing is findings:
                 first = value
-            if round_ == 0 and timing is naive:
+            if round_ == 0 and timing is naive and first is not None:
                 agree = bench.agreement(first, value)
     return {
         "target": target,
@@ -107,18 +113,19 @@ def measure(target: SparkTarget, runs: int, reload: bool) -> dict:
         "findings": findings,
         "naive": naive,
         "count": count,
-        "agree": agree,
+        "agree": agree or ("failed: " + errors[0] if errors else ""),
     }
 
 
-def section(results: list[dict], note: str, runs: int) -> list[str]:
+def section(results: list[dict], note: str, runs: int, load: str = "") -> list[str]:
     lines = [
         "",
         HEADING,
         "",
         "`python benchmarks/bench_spark.py` (`make bench`): a local Thrift Server from the pyspark "
         "package, `local[2]`, 1 GB driver, `spark.sql.shuffle.partitions=4`, reached through "
-        f"PyHive; the same synthetic year and measurements as above; medians of {runs}.",
+        f"PyHive; the same synthetic year and measurements as above; medians of {runs}"
+        + (f"; load average (1/5/15 min) at the start and end {load}." if load else "."),
         "",
     ]
     if note:
@@ -156,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--append", type=Path, help="results file to put the Spark section in")
     args = parser.parse_args(argv)
-    note, results = "", []
+    note, results, load_start = "", [], bench.load_average()
     try:
         writable_engine(args.url).dispose()
     except AnalysisError as exc:
@@ -165,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if not note:
         for size in args.sizes:
             results.append(measure(SparkTarget(args.url, size), args.runs, args.reload))
-    lines = section(results, note, args.runs)
+    lines = section(results, note, args.runs, f"{load_start}, {bench.load_average()}")
     print("\n".join(lines))
     if args.append:
         write(args.append, lines)

@@ -133,6 +133,9 @@ def start(
         # Small data on two cores: a few shuffle partitions, not 200.
         "--conf", "spark.sql.shuffle.partitions=4",
         "--conf", "spark.sql.session.timeZone=UTC",
+        # Rows go out partition by partition, not collected whole in the driver first (a
+        # large drill-down would not fit in a small driver).
+        "--conf", "spark.sql.thriftServer.incrementalCollect=true",
         "--hiveconf", f"hive.server2.thrift.bind.host={HOST}",
         "--hiveconf", f"hive.server2.thrift.port={port}",
         "--hiveconf", f"javax.jdo.option.ConnectionURL={metastore}",
