@@ -1,9 +1,12 @@
-"""Command line: ``python -m analysis <command>``. Bad input gets one line on stderr and exit 2;
-a failing notebook (or any failed period of a batch) exits 1 with the error."""
+"""Command line: ``python -m analysis <command>``. Bad input, or a reports folder that can't be
+written (full, read-only), gets one line on stderr and exit 2; a failing notebook (or any
+failed period of a batch) exits 1 with the error; Ctrl-C one line and exit 130. After ``run``
+and ``batch`` the index is rebuilt whatever happened, to show what exists."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -12,20 +15,34 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.domain import DEFAULT_TIMEZONE, Thresholds
+from analysis.domain import DEFAULT_TIMEZONE, RETRY_WINDOW_MINUTES, TOP_N, Thresholds
 from analysis.errors import AnalysisError
 from analysis.period import EVERY, Period
-from analysis.runs.batch import FAILED, NOT_RUN, Job, run_batch
+from analysis.runs.batch import DONE, FAILED, NOT_RUN, BatchInterrupted, BatchResult, Job, run_batch
 from analysis.runs.index import build_index
-from analysis.runs.layout import NOTEBOOK, clear_failure, log_path
+from analysis.runs.layout import (
+    INDEX_FILE,
+    NOTEBOOK,
+    OutputUnwritable,
+    clear_failure,
+    ensure_writable,
+    log_path,
+    unwritable,
+)
 from analysis.runs.runner import NotebookFailed, notebook_names, notebook_path, run_report
 from analysis.source.engine import connect
 from analysis.source.urls import DEMO_DB, mask_url, resolve_schema, resolve_url
 
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 DEFAULT_TIMEOUT_SECONDS = 1800
 DB_HELP = "database URL (default: $ANALYSIS_DATABASE_URL, else the demo database)"
+SPARK_DIR_HELP = "folder of its metastore, warehouse, log and pid file (default .spark)"
+LOCATION_HELP = (
+    "hive:// only: folder for the tables' Parquet files, read by the Spark server "
+    "(default .spark/tables)"
+)
 SCHEMA_HELP = "schema holding the platform's tables, e.g. public ($ANALYSIS_DATABASE_SCHEMA)"
 
 
@@ -59,6 +76,14 @@ def _report_options(command: argparse.ArgumentParser) -> None:
             help=f"testing-readiness threshold (default {threshold.default})",
         )
     command.add_argument(
+        "--retry-window",
+        dest="retry_window_minutes",
+        type=int,
+        metavar="MINUTES",
+        help="a customer's request this soon after one of theirs failed counts as a retry "
+        f"(default {RETRY_WINDOW_MINUTES})",
+    )
+    command.add_argument(
         "--naive-timezone",
         help="IANA zone of timestamps stored without a time zone (default UTC)",
     )
@@ -67,6 +92,14 @@ def _report_options(command: argparse.ArgumentParser) -> None:
         type=float,
         help="seconds one query may run, or wait for a lock, before it is cancelled and the "
         "run stops with exit 2 (default 300)",
+    )
+    command.add_argument(
+        "--top",
+        dest="top_n",
+        type=int,
+        metavar="N",
+        help=f"customers, mechanics and ids listed in the report and findings.json before one "
+        f"row for the others (default {TOP_N}); the CSV files beside the report list them all",
     )
     # Each repeatable; given once or more, they replace the library's default list.
     for option, parameter, what in LIST_OPTIONS:
@@ -152,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--db", required=True, help="target database URL (written to)")
     load.add_argument("--schema", help="schema to create the tables in (default: the default)")
     load.add_argument("--replace", action="store_true", help="drop and reload existing tables")
+    load.add_argument("--location", type=Path, help=LOCATION_HELP)
 
     snap = commands.add_parser("snapshot", help="copy a live database into a local DuckDB file")
     snap.add_argument("--from", dest="source", required=True, help="source URL (read-only)")
@@ -169,31 +203,69 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--end", default="2025-12-31", help="last local date (2025-12-31)")
     synth.add_argument("--seed", type=int, default=0, help="random seed (0)")
     synth.add_argument("--replace", action="store_true", help="drop and regenerate tables")
+    synth.add_argument("--location", type=Path, help=LOCATION_HELP)
+
+    up = commands.add_parser("spark-up", help="start a local Spark Thrift Server (make spark)")
+    up.add_argument("--port", type=int, default=10000, help="port on 127.0.0.1 (10000)")
+    up.add_argument("--driver-memory", default="1g", help="the JVM's heap (1g)")
+    up.add_argument("--dir", type=Path, help=SPARK_DIR_HELP)
+    down = commands.add_parser("spark-down", help="stop the local Spark Thrift Server")
+    down.add_argument("--dir", type=Path, help=SPARK_DIR_HELP)
     return parser
 
 
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     """The notebook parameters the user set on the command line (the rest keep the library's
     defaults)."""
+    if args.top_n is not None and args.top_n < 1:
+        raise AnalysisError(f"--top {args.top_n} lists nothing: give 1 or more")
     names = [t.name for t in fields(Thresholds)] + [p for _, p, _ in LIST_OPTIONS]
-    names += ["naive_timezone", "query_timeout"]
+    names += ["retry_window_minutes", "naive_timezone", "query_timeout", "top_n"]
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+
+
+def _refresh_index(out: Path) -> Path | None:
+    """Rebuild ``out``'s index to show what exists; when that can't be written (a full or
+    read-only disk), remove the old one rather than leave it stale. None when not written."""
+    if not out.is_dir():
+        return None
+    try:
+        return build_index(out)
+    except OSError as exc:
+        if unwritable(exc, out) is None:
+            raise
+        with contextlib.suppress(OSError):
+            (out / INDEX_FILE).unlink(missing_ok=True)
+        return None
 
 
 def _run(args: argparse.Namespace) -> int:
     period = Period.parse(args.start, args.end, args.timezone)
-    folder = run_report(
-        period,
-        args.out,
-        args.db,
-        notebook=notebook_path(args.notebook),
-        schema=args.schema,
-        redact=args.redact,
-        parameters=_parameters(args),
-    )
-    clear_failure(Path(args.out), period)
+    out = Path(args.out)
+    notebook = notebook_path(args.notebook)
+    parameters = _parameters(args)
+    if out.exists():  # else made by the runner once the input is checked
+        ensure_writable(out)
+    try:
+        folder = run_report(
+            period,
+            out,
+            args.db,
+            notebook=notebook,
+            schema=args.schema,
+            redact=args.redact,
+            parameters=parameters,
+        )
+    except (OSError, KeyboardInterrupt) as exc:
+        _refresh_index(out)
+        raise (unwritable(exc, out) or exc) from None
+    except NotebookFailed:
+        _refresh_index(out)
+        raise
+    clear_failure(out, period)
     print(f"report written to {folder}")
-    print(f"index: {build_index(args.out)}")
+    index = _refresh_index(out)
+    print(f"index: {index}" if index else f"index: not written ({out} can't be written)")
     return 0
 
 
@@ -218,25 +290,50 @@ def _batch(args: argparse.Namespace) -> int:
     out = Path(args.out)
     notebook = notebook_path(args.notebook)
     parameters = _parameters(args)
+    ensure_writable(out)
     jobs = [
         Job(p, out, url, parameters, args.redact, args.timeout, notebook, schema, args.every)
         for p in periods
     ]
-    result = run_batch(
-        jobs, args.workers, args.continue_on_error, args.force, progress=not args.quiet
-    )
-    index = build_index(out)
+    try:
+        result = run_batch(
+            jobs, args.workers, args.continue_on_error, args.force, progress=not args.quiet
+        )
+    except BatchInterrupted as stopped:
+        # The summary first: it needs no disk.
+        print(stopped.result.summary())
+        _refresh_index(out)
+        raise
     print(result.summary())
-    print(f"index: {index}")
-    problems = result.with_status(FAILED) + result.with_status(NOT_RUN)
-    for outcome in problems:
+    index = _refresh_index(out)
+    print(f"index: {index}" if index else f"index: not written ({out} can't be written)")
+    full = [o for o in result.with_status(FAILED) if o.unwritable]
+    problems = [
+        o for o in result.with_status(FAILED) + result.with_status(NOT_RUN) if o not in full
+    ]
+    for outcome in problems if not full else []:
         log = log_path(out, outcome.label)
         where = f" (log: {log})" if log.is_file() and outcome.status == FAILED else ""
         print(
             f"error: period {outcome.label} {outcome.status}: {outcome.error}{where}",
             file=sys.stderr,
         )
+    if full:
+        written = len(result.with_status(DONE))
+        raise OutputUnwritable(f"{full[0].error} ({written} periods were written)")
     return EXIT_NOTEBOOK_FAILED if problems else 0
+
+
+def interrupted_line(result: BatchResult | None) -> str:
+    """What Ctrl-C leaves, in one line."""
+    if result is None:
+        return "interrupted: nothing half-written was left; run the command again"
+    done = len(result.with_status(DONE))
+    left = len(result.with_status(NOT_RUN))
+    return (
+        f"interrupted: {done} periods written, {left} not run; run the same command again to "
+        "finish (periods already written are skipped)"
+    )
 
 
 def _index(args: argparse.Namespace) -> int:
@@ -279,7 +376,7 @@ def _build_demo(args: argparse.Namespace) -> int:
 def _load_demo(args: argparse.Namespace) -> int:
     from analysis.load.demo import load_demo
 
-    counts = load_demo(args.db, args.schema, args.replace)
+    counts = load_demo(args.db, args.schema, args.replace, args.location)
     print(f"demo data loaded into {mask_url(args.db)}: " + _counts(counts))
     return 0
 
@@ -309,8 +406,26 @@ def _synth(args: argparse.Namespace) -> int:
         end=period.end,
         seed=args.seed,
     )
-    counts = load_synthetic(args.db, plan, args.schema, args.replace)
+    counts = load_synthetic(args.db, plan, args.schema, args.replace, args.location)
     print(f"synthetic data in {mask_url(args.db)}: " + _counts(counts))
+    return 0
+
+
+def _spark_up(args: argparse.Namespace) -> int:
+    from analysis.load import spark_server
+
+    url = spark_server.start(
+        args.port, args.dir or spark_server.SPARK_DIR, driver_memory=args.driver_memory
+    )
+    print(url)
+    return 0
+
+
+def _spark_down(args: argparse.Namespace) -> int:
+    from analysis.load import spark_server
+
+    pid = spark_server.stop(args.dir or spark_server.SPARK_DIR)
+    print(f"stopped the Spark Thrift Server (pid {pid})" if pid else "no Spark server was running")
     return 0
 
 
@@ -327,6 +442,8 @@ HANDLERS = {
     "load-demo": _load_demo,
     "snapshot": _snapshot,
     "synth": _synth,
+    "spark-up": _spark_up,
+    "spark-down": _spark_down,
 }
 
 
@@ -334,6 +451,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return HANDLERS[args.command](args)
+    except BatchInterrupted as exc:
+        print(f"error: {interrupted_line(exc.result)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print(f"error: {interrupted_line(None)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOTEBOOK_FAILED

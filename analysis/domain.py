@@ -58,6 +58,12 @@ NAIVE_TIMEZONE = "UTC"
 # that failed is a retry; the acceptance curve's thresholds, in minutes from the request.
 RETRY_WINDOW_MINUTES = 30
 ACCEPTANCE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120)
+# Lists that grow with the data (customers, mechanics, ids) show their busiest TOP_N entries in
+# the report and findings.json, then one row for all the others; the full lists go to CSV
+# files beside the report. The distribution summary's concentration shares: the busiest 1 %
+# and 10 % of customers (or mechanics), at least one of each.
+TOP_N = 15
+TOP_SHARES = (0.01, 0.10)
 
 # Profile fields whose absence makes a profile incomplete (SCHEMA.md, "How the original report
 # defined its figures").

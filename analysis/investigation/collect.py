@@ -21,6 +21,7 @@ from analysis.domain import (
     RETRY_WINDOW_MINUTES,
     Thresholds,
 )
+from analysis.errors import AnalysisError
 from analysis.investigation import causes, compare, factors, metrics, quality, timing
 from analysis.investigation.accounts import TestAccountRules
 from analysis.investigation.findings import Findings
@@ -59,6 +60,13 @@ def collect(
     failed request the customer's next one counts as a retry."""
     thresholds = thresholds or Thresholds()
     rules = rules or TestAccountRules()
+    if retry_window_minutes is None:
+        retry_window_minutes = RETRY_WINDOW_MINUTES
+    elif retry_window_minutes < 1:
+        raise AnalysisError(
+            f"retry window {retry_window_minutes} minutes: give 1 or more "
+            f"(the default is {RETRY_WINDOW_MINUTES})"
+        )
     run = QueryRunner(conn, timings)
     now = datetime.now(UTC)
     cube = run("request_cube", period)
@@ -94,9 +102,7 @@ def collect(
     comparison = compare.comparison(current, before)
     hour_weekday = timing.hour_weekday_matrix(run("hour_weekday_counts", period))
     factor_table = factors.factor_table(mechanics)
-    root = causes.gather(
-        run, period, optional_columns(conn), roster, retry_window_minutes or RETRY_WINDOW_MINUTES
-    )
+    root = causes.gather(run, period, optional_columns(conn), roster, retry_window_minutes)
     return Findings(
         period=period,
         database=database,

@@ -181,8 +181,12 @@ def anomaly_rows(period: Period, checks: tuple[Check, ...] = CHECKS) -> sa.Selec
     """One query for every check. Columns: check_name, request_id.
 
     The period's requests are scanned once, with the referenced tables outer-joined once: a
-    CTE keeps only the flagged requests, one 0/1 column per check, and each check reads its
-    ids from that small CTE (a scan per check made this ten times slower on PostgreSQL).
+    CTE keeps only the flagged requests, one 0/1 column per check, and one pass over that
+    small CTE, crossed with the checks' names, turns each flag that is set into a row (a
+    scan per check made this ten times slower on PostgreSQL). One reference to the CTE, not
+    one per check: Spark, which has no materialized CTEs, would otherwise recompute the
+    join in every branch of a union (11 s against 2.5–4 s at 100k requests; the same speed
+    on the other engines).
     """
     j = Joined.aliases()
     row_checks = [c for c in checks if c.condition is not None]
@@ -194,10 +198,15 @@ def anomaly_rows(period: Period, checks: tuple[Check, ...] = CHECKS) -> sa.Selec
         .where(in_period(period), sa.or_(sa.false(), *conditions.values()))
     )
     flagged = computed_once(flagged, "flagged")
-    parts = [
-        sa.select(_label(name), flagged.c.id.label("request_id")).where(flagged.c[name] == 1)
-        for name in conditions
-    ]
+    parts = []
+    if conditions:
+        names = sa.union_all(*(sa.select(_label(name)) for name in conditions)).subquery("names")
+        flag = sa.case(*((names.c.check_name == n, flagged.c[n]) for n in conditions), else_=0)
+        parts.append(
+            sa.select(names.c.check_name, flagged.c.id.label("request_id"))
+            .select_from(flagged.join(names, sa.true()))
+            .where(flag == 1)
+        )
     if any(c.condition is None for c in checks):
         duplicates = _duplicate_ids(period).subquery("duplicates")
         parts.append(sa.select(_label("duplicate_id"), duplicates.c.id.label("request_id")))

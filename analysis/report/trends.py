@@ -27,19 +27,23 @@ def _axes(ax: Axes | None) -> Axes:
 
 
 def _period_axis(ax: Axes, periods: pd.DataFrame) -> None:
-    """One tick per period, labelled with its first day; failed periods marked in red."""
-    ax.set_xticks(range(len(periods)))
-    tilt = len(periods) > 8
+    """A tick per period with a label (``tick``; empty: no tick), e.g. its first day; failed
+    periods marked in red."""
+    labelled = [(i, t) for i, t in enumerate(periods["tick"]) if t]
+    ax.set_xticks([i for i, _ in labelled])
+    tilt = len(labelled) > 8
     ax.set_xticklabels(
-        periods["tick"],
+        [t for _, t in labelled],
         rotation=45 if tilt else 0,
         ha="right" if tilt else "center",
         rotation_mode="anchor",
     )
     ax.set_xlim(-0.6, len(periods) - 0.4)
+    tick_of = {i: n for n, (i, _) in enumerate(labelled)}
     for i, failed in enumerate(periods["failed"]):
         if failed:
-            ax.get_xticklabels()[i].set_color(FAILED_COLOR)
+            if i in tick_of:
+                ax.get_xticklabels()[tick_of[i]].set_color(FAILED_COLOR)
             ax.axvspan(i - 0.45, i + 0.45, color=FAILED_COLOR, alpha=0.08, linewidth=0)
             ax.text(
                 i,

@@ -4,31 +4,51 @@
 
     reports/
       index.html                      every period (analysis.runs.index)
-      <start>_<end>/                  one period's report (analysis.report.run_report)
+      <start>_<end>/                  one period's report (analysis.report.run_report):
+                                      the notebook, its HTML, findings.json, LIST_FILES
       <start>_<end>.failed.json       why that period's last run failed (removed on success)
       logs/<start>_<end>.log          that period's last batch run
+      .<start>_<end>.<pid>.<random>/  a report being written by process <pid> (staging)
+      .<start>_<end>.<pid>.old/       the report it replaces, for the moment of the swap
+      .<file>.<pid>.<random>          a file being written by process <pid>
+
+Hidden entries of a process that no longer runs (killed, machine stopped) are removed by the
+next run or batch (``remove_stale``).
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from analysis.errors import AnalysisError
 from analysis.period import Period, parse_date
+from analysis.report.export import LISTS
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "session_investigation.ipynb"
 FINDINGS_FILE = "findings.json"
+# The full lists beside the investigation's report (analysis.report.export.full_lists):
+# customers.csv, mechanics.csv, flagged_requests.csv; the report links to them.
+LIST_FILES = {kind: f"{kind}.csv" for kind in LISTS}
 INDEX_FILE = "index.html"
 FAILED_SUFFIX = ".failed.json"
 LOG_DIR = "logs"
 LABEL = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
+# What a process is writing: .<label or file name>.<pid>.<random or "old">
+HIDDEN = re.compile(
+    r"^\.(?P<name>\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}|[\w.-]+?)\.(?P<pid>\d+)\.(?P<rest>[\w-]+)$"
+)
+SCREENSHOT_SUFFIX = ".png"
 
 
 def json_name(notebook: Path) -> str:
@@ -46,6 +66,40 @@ def html_name(notebook: Path) -> str:
     return notebook.with_suffix(".html").name
 
 
+def screenshot_name(page: str) -> str:
+    """The screenshot ``check`` writes beside a page (``index.html`` → ``index.png``)."""
+    return Path(page).with_suffix(SCREENSHOT_SUFFIX).name
+
+
+def outputs(notebook: Path) -> set[str]:
+    """Every file ``notebook``'s run writes in a report folder, and its page's screenshot."""
+    return {
+        notebook.name,
+        html_name(notebook),
+        json_name(notebook),
+        run_record_name(notebook),
+        screenshot_name(html_name(notebook)),
+    }
+
+
+def checked_outputs(notebook: Path) -> list[str]:
+    """The outputs whose hashes a run records (the screenshot is ``check``'s, not the run's)."""
+    made_elsewhere = {run_record_name(notebook), screenshot_name(html_name(notebook))}
+    return sorted(outputs(notebook) - made_elsewhere)
+
+
+def sha256(path: Path) -> str | None:
+    """The file's SHA-256, or None when it can't be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def report_html(label: str) -> str:
     """The investigation report's page, relative to the reports folder."""
     return f"{label}/{html_name(NOTEBOOK)}"
@@ -57,11 +111,126 @@ def report_dir(out: Path, period: Period) -> Path:
 
 def is_done(out: Path, period: Period, notebook: Path, settings: dict[str, Any]) -> bool:
     """``notebook``'s complete outputs for ``period`` exist, made with ``settings``
-    (``report.run_settings``); the runner moves a folder into place only when complete."""
+    (``runner.run_settings``), intact: its JSON parses and every output still has the hash
+    its run recorded (``outputs`` in the run record). Anything else is redone."""
     folder = report_dir(out, period)
-    if not (folder / json_name(notebook)).is_file():
+    record = _read_json(folder / run_record_name(notebook))
+    if record is None:
         return False
-    return _read_json(folder / run_record_name(notebook)) == settings
+    hashes = record.pop("outputs", None)
+    if record != settings or not isinstance(hashes, dict):
+        return False
+    if set(hashes) != set(checked_outputs(notebook)):
+        return False
+    if _read_json(folder / json_name(notebook)) is None:
+        return False
+    return all(sha256(folder / name) == digest for name, digest in hashes.items())
+
+
+def keep_from(destination: Path, notebook: Path, redact: bool) -> tuple[list[str], list[str]]:
+    """Which files of an existing report folder a new run of ``notebook`` keeps, and which
+    it drops: other notebooks' outputs made with the same masking are kept; their outputs
+    made with other masking, and files no run of ours wrote, are dropped (a run never keeps
+    what it can't vouch for). ``notebook``'s own outputs, its page's old screenshot
+    included, are replaced, in neither list."""
+    if not destination.is_dir():
+        return [], []
+    present = {p.name for p in destination.iterdir() if p.is_file()}
+    ours = outputs(notebook)
+    kept: set[str] = set()
+    for name in present:
+        if not name.endswith(".run.json") or name in ours:
+            continue
+        other = Path(name[: -len(".run.json")] + ".ipynb")
+        record = _read_json(destination / name)
+        if record is not None and record.get("redact") is redact:
+            kept |= outputs(other) & present
+    dropped = present - kept - ours
+    return sorted(kept), sorted(dropped)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (on this machine)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def staging_dir(out: Path, label: str) -> Path:
+    """A new hidden folder in ``out`` to write ``label``'s report in, named after this process."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{label}.{os.getpid()}.", dir=out))
+    staging.chmod(0o755)  # mkdtemp's 0700 would make the shared report private
+    return staging
+
+
+def swap_dir(source: Path, destination: Path) -> None:
+    """Move ``source`` to ``destination``, replacing an older report only once the new one is
+    complete (the old one is set aside as ``.<name>.<pid>.old`` for the moment of the swap)."""
+    if destination.exists():
+        stale = destination.with_name(f".{destination.name}.{os.getpid()}.old")
+        shutil.rmtree(stale, ignore_errors=True)
+        destination.rename(stale)
+        source.rename(destination)
+        shutil.rmtree(stale, ignore_errors=True)
+    else:
+        source.rename(destination)
+
+
+def remove_stale(out: Path) -> list[str]:
+    """Remove what processes that no longer run left half-written in ``out`` (staging
+    folders, temporary files); a report set aside for a swap that never finished is put back.
+    Returns the names handled."""
+    handled: list[str] = []
+    if not out.is_dir():
+        return handled
+    for path in out.iterdir():
+        match = HIDDEN.match(path.name)
+        if not match or pid_alive(int(match["pid"])):
+            continue
+        target = out / match["name"]
+        if match["rest"] == "old" and path.is_dir() and not target.exists():
+            path.rename(target)  # the swap stopped half-way: the old report is still whole
+        elif path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        handled.append(path.name)
+    return handled
+
+
+# A folder that can't take more: full, over quota, read-only, not ours to write.
+UNWRITABLE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+class OutputUnwritable(AnalysisError):
+    """The reports folder can't be written (full, read-only, no permission): exit 2."""
+
+
+def unwritable(exc: BaseException, out: Path) -> OutputUnwritable | None:
+    """The one-line error for a write that failed because of ``out``'s disk, else None."""
+    if not isinstance(exc, OSError) or exc.errno not in UNWRITABLE_ERRNOS:
+        return None
+    what = {errno.ENOSPC: "is full", errno.EDQUOT: "is over its quota", errno.EROFS: "is read-only"}
+    return OutputUnwritable(
+        f"cannot write to {out}: it {what.get(exc.errno, 'is not writable')} "
+        f"({exc.strerror}): free some space or choose another --out"
+    )
+
+
+def ensure_writable(out: Path) -> None:
+    """Create ``out`` and write a probe file in it, or raise OutputUnwritable."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = write_atomic(out / ".probe", "")
+        probe.unlink()
+    except OSError as exc:
+        raise (unwritable(exc, out) or exc) from None
 
 
 def failure_path(out: Path, label: str) -> Path:
@@ -75,7 +244,7 @@ def log_path(out: Path, label: str) -> Path:
 def write_atomic(target: Path, text: str) -> Path:
     """Write ``text`` to ``target`` through a temporary file, so readers never see half of it."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

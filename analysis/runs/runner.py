@@ -1,4 +1,5 @@
-"""Running a notebook for a period with papermill, and putting what readers get in place.
+"""Running a notebook for a period (nbclient, on its own kernel or a warm one), and putting
+what readers get in place.
 
 Everything is written to a temporary folder beside the destination and moved into place only
 when the notebook, the HTML and its JSON all exist: a failure leaves nothing behind.
@@ -6,11 +7,12 @@ when the notebook, the HTML and its JSON all exist: a failure leaves nothing beh
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,12 +20,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import papermill as pm
-from jupyter_client.kernelspec import KernelSpecManager
+import nbformat
 
 from analysis.errors import AnalysisError
 from analysis.period import Period
 from analysis.report.export import export_html
+from analysis.runs import layout
+from analysis.runs.kernel import (
+    KernelSession,
+    NotebookFailed,
+    kernel_name,  # noqa: F401 (re-exported: the kernel the runner uses)
+    read_notebook,
+    write_notebook,
+)
 from analysis.runs.layout import (
     NOTEBOOK,
     NOTEBOOKS,
@@ -32,7 +41,7 @@ from analysis.runs.layout import (
     report_dir,
     run_record_name,
 )
-from analysis.source.engine import SOURCE_ERRORS, connect
+from analysis.source.engine import connect
 from analysis.source.provenance import check_coverage
 from analysis.source.urls import (
     SCHEMA_ENV,
@@ -44,28 +53,17 @@ from analysis.source.urls import (
     resolve_url,
 )
 
-KERNEL = "session-analysis"
-FALLBACK_KERNEL = "python3"
-CELL_TIMEOUT_SECONDS = 600
-# A kernel whose ports were taken by another starting at the same moment (a known papermill
-# race with parallel runs) is started once more.
+# A kernel whose ports were taken by another starting at the same moment (a race with
+# parallel runs) is started once more.
+log = logging.getLogger(__name__)
 KERNEL_START_RACE = ("Address already in use", "Kernel died before replying to kernel_info")
-
-
-class NotebookFailed(AnalysisError):
-    """A notebook cell raised; the message names the cell and its error."""
-
-
-def kernel_name() -> str:
-    """The project's kernel when registered (``make setup``), else this interpreter's."""
-    return KERNEL if KERNEL in KernelSpecManager().find_kernel_specs() else FALLBACK_KERNEL
 
 
 @contextmanager
 def database_env(url: str, schema: str | None) -> Iterator[None]:
-    """Hand the URL (and schema) to the kernel through its environment, never through a
-    notebook parameter, so they are not written into the executed notebook."""
-    wanted = {URL_ENV: url, SCHEMA_ENV: schema}
+    """Hand the URL (and schema) to this process's environment for the duration (kernels get
+    them through ``kernel_database_env``, never through a notebook parameter)."""
+    wanted = kernel_database_env(url, schema)
     previous = {name: os.environ.get(name) for name in wanted}
     try:
         for name, value in wanted.items():
@@ -76,6 +74,11 @@ def database_env(url: str, schema: str | None) -> Iterator[None]:
             _set_env(name, value)
 
 
+def kernel_database_env(url: str, schema: str | None) -> dict[str, str | None]:
+    """The kernel's environment variables naming the database (None: unset)."""
+    return {URL_ENV: url, SCHEMA_ENV: schema}
+
+
 def _set_env(name: str, value: str | None) -> None:
     if value is None:
         os.environ.pop(name, None)
@@ -83,50 +86,51 @@ def _set_env(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
+def inject_parameters(nb: nbformat.NotebookNode, parameters: Mapping[str, Any]) -> None:
+    """Add the ``injected-parameters`` cell after the ``parameters`` cell, as papermill does
+    (values as Python literals)."""
+    lines = ["# Parameters"] + [f"{name} = {value!r}" for name, value in parameters.items()]
+    cell = nbformat.v4.new_code_cell("\n".join(lines) + "\n")
+    cell.metadata["tags"] = ["injected-parameters"]
+    if nb.nbformat_minor < 5:
+        del cell["id"]  # cell ids came with nbformat 4.5
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
+
+
 def _execute(
     notebook: Path,
     output: Path,
     parameters: dict[str, object],
     cwd: Path,
-    timeout: float | None = None,
+    deadline: float | None = None,
+    limit: str = "its time limit",
+    session: KernelSession | None = None,
+    env: Mapping[str, str | None] | None = None,
 ) -> None:
-    """Run the notebook; with ``timeout``, the whole run (every cell together) gets that long."""
-    limits: dict[str, object] = {"execution_timeout": CELL_TIMEOUT_SECONDS}
-    if timeout is not None:
-        deadline = time.monotonic() + timeout
-        # nbclient asks before each cell how long it may take: what is left of the budget.
-        limits["timeout_func"] = lambda _cell: max(1, int(deadline - time.monotonic()) + 1)
-        limits["start_timeout"] = max(1, min(60, int(timeout)))
-    for attempt in (1, 2):
-        try:
-            pm.execute_notebook(
-                str(notebook),
-                str(output),
-                parameters=parameters,
-                kernel_name=kernel_name(),
-                cwd=str(cwd),
-                progress_bar=False,
-                log_output=False,
-                **limits,
-            )
-            return
-        except pm.PapermillExecutionError as exc:
-            if exc.ename in SOURCE_ERRORS:  # a limit the user set, unreadable data: one line
-                raise AnalysisError(str(exc.evalue)) from None
-            raise NotebookFailed(
-                f"the notebook {notebook.name} failed in cell {exc.exec_count}: "
-                f"{exc.ename}: {exc.evalue}"
-            ) from None
-        except TimeoutError:
-            limit = f"{timeout:g} seconds" if timeout is not None else "its time limit"
-            raise NotebookFailed(
-                f"the notebook {notebook.name} did not finish within {limit}: raise --timeout, "
-                "or split the range into shorter periods"
-            ) from None
-        except Exception as exc:
-            if attempt == 1 and any(sign in str(exc) for sign in KERNEL_START_RACE):
-                continue
-            raise
+    """Run the notebook on ``session`` (a kernel of its own when None) and write it to
+    ``output`` once, at the end. ``deadline`` (``time.monotonic()``) bounds the whole run."""
+    nb = read_notebook(notebook)
+    inject_parameters(nb, parameters)
+    own = session is None
+    kernel = session or KernelSession(warm=False)
+    try:
+        for attempt in (1, 2):
+            try:
+                executed = kernel.execute(
+                    nb, cwd, env or {}, deadline=deadline, name=notebook.name, limit=limit
+                )
+                break
+            except NotebookFailed:
+                raise
+            except Exception as exc:
+                if attempt == 1 and any(sign in str(exc) for sign in KERNEL_START_RACE):
+                    continue
+                raise
+        write_notebook(executed, output)
+    finally:
+        if own:
+            kernel.close()
 
 
 def notebook_names() -> list[str]:
@@ -187,35 +191,44 @@ def _source_id(url: str) -> str:
 
 
 def declared_parameters(notebook: Path) -> set[str]:
-    """The names the notebook's ``parameters`` cell declares."""
-    return set(pm.inspect_notebook(str(notebook)))
+    """The names the notebook's ``parameters`` cell assigns (what papermill's
+    ``inspect_notebook`` lists, without importing papermill)."""
+    for cell in read_notebook(notebook).cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            names: set[str] = set()
+            for node in ast.parse(cell.source).body:
+                targets = node.targets if isinstance(node, ast.Assign) else []
+                if isinstance(node, ast.AnnAssign):
+                    targets = [node.target]
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+            return names
+    return set()
 
 
-def _keep_others(destination: Path, staging: Path) -> None:
-    """Hard-link (else copy) the destination's other notebooks' outputs into ``staging``, so
-    replacing the folder keeps them."""
-    if not destination.is_dir():
-        return
-    for old in destination.iterdir():
-        new = staging / old.name
-        if old.is_file() and not new.exists():
-            try:
-                os.link(old, new)
-            except OSError:
-                shutil.copy2(old, new)
+def _carry_over(destination: Path, staging: Path, notebook: Path, redact: bool) -> None:
+    """Hard-link (else copy) into ``staging`` the destination's files this run keeps
+    (``layout.keep_from``), and say which it drops."""
+    kept, dropped = layout.keep_from(destination, notebook, redact)
+    for name in kept:
+        try:
+            os.link(destination / name, staging / name)
+        except OSError:
+            shutil.copy2(destination / name, staging / name)
+    if dropped:
+        log.warning(
+            "note: removed %s from %s: made with other masking, or not by a run (run their "
+            "notebook again to remake them)",
+            ", ".join(dropped),
+            destination,
+        )
 
 
-def _replace_dir(source: Path, destination: Path) -> None:
-    """Move ``source`` to ``destination``, replacing an older report only once the new one
-    is complete."""
-    if destination.exists():
-        stale = destination.with_name(f".{destination.name}.old")
-        shutil.rmtree(stale, ignore_errors=True)
-        destination.rename(stale)
-        source.rename(destination)
-        shutil.rmtree(stale, ignore_errors=True)
-    else:
-        source.rename(destination)
+def _in_time(deadline: float | None, notebook: Path, limit: str) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise NotebookFailed(
+            f"the notebook {notebook.name} did not finish within {limit}: raise --timeout, "
+            "or split the range into shorter periods"
+        )
 
 
 def run_report(
@@ -228,17 +241,23 @@ def run_report(
     timeout: float | None = None,
     parameters: Mapping[str, Any] | None = None,
     every: str | None = None,
+    session: KernelSession | None = None,
 ) -> Path:
     """Execute ``notebook`` for ``period`` into ``<out_dir>/<start>_<end>/``; return that folder.
 
     It holds the executed notebook, ``<notebook>.html``, its JSON (``findings.json`` for the
-    investigation, ``<notebook>.json`` otherwise) and ``<notebook>.run.json`` (``run_settings``);
-    other notebooks' outputs already in the folder are kept. ``parameters`` are the notebook
+    investigation, ``<notebook>.json`` otherwise) and ``<notebook>.run.json`` (``run_settings``
+    and the outputs' hashes); other notebooks' outputs already in the folder are kept when
+    made with the same masking (``layout.keep_from``). ``parameters`` are the notebook
     parameters the user set (thresholds, test-account rules, profile fields): the notebook's
     own defaults (None: the library's) apply to the rest; one it doesn't declare is an
-    error. ``redact`` masks personal data (``analysis.report.masking``); ``timeout`` bounds the
-    whole notebook run, in seconds; ``every`` is recorded for the index.
+    error. ``redact`` masks personal data (``analysis.report.masking``); ``timeout`` bounds
+    the whole run, checks and export included, in seconds; ``every`` is recorded for the
+    index; ``session`` is a warm kernel to run on (a batch worker's), else one is started.
     """
+    began = time.monotonic()
+    deadline = began + timeout if timeout is not None else None
+    limit = f"{timeout:g} seconds" if timeout is not None else "its time limit"
     period.ensure_not_future(datetime.now(UTC))
     given = dict(parameters or {})
     unknown = sorted(set(given) - declared_parameters(notebook))
@@ -248,13 +267,53 @@ def run_report(
             "option, or choose the notebook that takes it (--notebook)"
         )
     url, schema = resolve_url(db), resolve_schema(schema)
-    # Fail fast, with one clear message, before starting a kernel.
+    env = kernel_database_env(url, schema)
+    own = session is None
+    kernel = session or KernelSession()
+    if own:  # it starts and imports while the source is checked
+        kernel.start(env, Path.cwd())
+    try:
+        return _run_on(
+            kernel,
+            period,
+            Path(out_dir),
+            url,
+            schema,
+            notebook,
+            redact,
+            given,
+            every,
+            env,
+            deadline,
+            limit,
+        )
+    finally:
+        if own:
+            kernel.close()
+
+
+def _run_on(
+    kernel: KernelSession,
+    period: Period,
+    out_root: Path,
+    url: str,
+    schema: str | None,
+    notebook: Path,
+    redact: bool,
+    given: dict[str, Any],
+    every: str | None,
+    env: Mapping[str, str | None],
+    deadline: float | None,
+    limit: str,
+) -> Path:
+    """``run_report``'s work once its input is checked, on ``kernel``."""
+    # Fail fast, with one clear message, before any notebook runs.
     with connect(url, schema, given.get("naive_timezone"), given.get("query_timeout")) as conn:
         check_coverage(conn, period)
-    out_root = Path(out_dir)
+    _in_time(deadline, notebook, limit)
     out_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{period.label}.", dir=out_root))
-    staging.chmod(0o755)  # mkdtemp's 0700 would make the shared report private
+    layout.remove_stale(out_root)
+    staging = layout.staging_dir(out_root, period.label)
     try:
         executed = staging / notebook.name
         json_file = json_name(notebook)
@@ -266,18 +325,22 @@ def run_report(
             "findings_path": json_file,
             "redact": redact,
         }
-        with database_env(url, schema):
-            _execute(notebook, executed, injected, cwd=staging, timeout=timeout)
+        _execute(notebook, executed, injected, staging, deadline, limit, kernel, env)
         if not (staging / json_file).is_file():
             raise NotebookFailed(f"the notebook {notebook.name} did not write {json_file}")
+        _in_time(deadline, notebook, limit)
+        export_html(executed, staging / html_name(notebook))
         settings = run_settings(notebook, period, url, schema, given, redact, every)
+        settings["outputs"] = {
+            name: layout.sha256(staging / name) for name in layout.checked_outputs(notebook)
+        }
         (staging / run_record_name(notebook)).write_text(
             json.dumps(settings, indent=2) + "\n", encoding="utf-8"
         )
-        export_html(executed, staging / html_name(notebook))
+        _in_time(deadline, notebook, limit)
         destination = report_dir(out_root, period)
-        _keep_others(destination, staging)
-        _replace_dir(staging, destination)
+        _carry_over(destination, staging, notebook, redact)
+        layout.swap_dir(staging, destination)
         return destination
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -162,6 +162,13 @@ def _epoch_postgres(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) ->
     return f"date_part('epoch', {sql})"
 
 
+@compiles(epoch_seconds, "hive")
+def _epoch_spark(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # Spark SQL (the ``hive://`` dialect, through the Thrift Server): EXTRACT(EPOCH …) is a
+    # syntax error there; unix_micros() keeps the microseconds.
+    return f"CAST(unix_micros({compiler.process(element.clauses, **kw)}) AS DOUBLE) / 1000000.0"
+
+
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
     # julianday() parses every ISO-8601 spelling (space or T, fractions, Z, ±HH:MM: converted

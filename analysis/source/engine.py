@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.domain import QUERY_TIMEOUT_SECONDS
 from analysis.errors import AnalysisError
+from analysis.source import spark
 from analysis.source.dialect import (
     UNREADABLE,
     UNREADABLE_SIGN,
@@ -27,7 +28,7 @@ from analysis.source.storage import detect
 from analysis.source.urls import mask_url, parse_url, resolve_schema, resolve_url, scrub
 
 CONNECT_TIMEOUT_SECONDS = 5
-SUPPORTED = ("sqlite", "postgresql", "duckdb")
+SUPPORTED = ("sqlite", "postgresql", "duckdb", spark.BACKEND)
 # Waits for a lock are cut a little before the statement's own limit, so that a locked table is
 # named as the cause.
 LOCK_SHARE = 0.9
@@ -58,8 +59,8 @@ SOURCE_ERRORS = (QueryTimeout.__name__, UnreadableTimestamp.__name__)
 
 def unsupported(backend: str) -> AnalysisError:
     return AnalysisError(
-        f"database type {backend!r} is not supported: use a sqlite://, postgresql+psycopg:// "
-        "or duckdb:// URL"
+        f"database type {backend!r} is not supported: use a sqlite://, postgresql+psycopg://, "
+        "duckdb:// or hive:// (Spark Thrift Server) URL"
     )
 
 
@@ -90,6 +91,12 @@ def _read_only_engine(url: URL, timeout: float = QUERY_TIMEOUT_SECONDS) -> Engin
     if backend == "duckdb":
         require_file(url.database, "DuckDB")
         return sa.create_engine(url, connect_args={"read_only": True})
+    if backend == spark.BACKEND:
+        # Spark has no read-only sessions: the package sends only SELECT (see spark.py).
+        spark.require_reachable(url, CONNECT_TIMEOUT_SECONDS, mask_url(url))
+        engine = sa.create_engine(url, connect_args=spark.connect_args())
+        spark.first_contact(engine, CONNECT_TIMEOUT_SECONDS, url)
+        return engine
     raise unsupported(backend)
 
 

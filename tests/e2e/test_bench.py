@@ -40,3 +40,16 @@ def test_query_profile_names_the_queries(tmp_path) -> None:
     assert text.startswith("# Benchmarks\n") and "### duckdb, 2k requests" in text
     assert "| `request_cube` |" in text and "| `anomaly_rows` |" in text
     assert "| `request_cube (previous period)` |" in text
+
+
+def test_daily_batch_bench_writes_its_section(tmp_path) -> None:
+    out = tmp_path / "results.md"
+    out.write_text("# Benchmarks\n\n## Targets\n\nkept\n")
+    command = [sys.executable, str(BENCH), "batch", "--days", "2", "--workers", "1"]
+    done = subprocess.run([*command, "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = out.read_text()
+    assert "## Targets\n\nkept" in text and text.count("## Daily batch (demo database)") == 1
+    assert "| 2 | 2 |" in text and "wall / findings" in text
+    again = subprocess.run([*command, "--out", str(out)], capture_output=True, text=True)
+    assert again.returncode == 0 and out.read_text().count("## Daily batch") == 1

@@ -12,6 +12,7 @@ import pytest
 from analysis.errors import AnalysisError
 from analysis.period import Period
 from analysis.runs import runner
+from analysis.runs.kernel import KernelSession, read_notebook
 from analysis.runs.layout import NOTEBOOK, NOTEBOOKS
 
 WEEK = Period.parse("2025-11-03", "2025-11-09")
@@ -20,27 +21,43 @@ WEEK = Period.parse("2025-11-03", "2025-11-09")
 def test_a_kernel_start_race_is_tried_once_more(monkeypatch, tmp_path: Path) -> None:
     calls = []
 
-    def execute(*args, **kwargs):
+    def execute(self, nb, *args, **kwargs):
         calls.append(kwargs)
         if len(calls) == 1:
             raise RuntimeError("ZMQError: Address already in use (addr='tcp://127.0.0.1:5')")
+        return nb
 
-    monkeypatch.setattr(pm, "execute_notebook", execute)
+    monkeypatch.setattr(KernelSession, "execute", execute)
     runner._execute(NOTEBOOK, tmp_path / "out.ipynb", {}, cwd=tmp_path)
     assert len(calls) == 2
+    assert (tmp_path / "out.ipynb").is_file()
 
 
-def test_other_failures_are_not_retried(monkeypatch, tmp_path: Path) -> None:
+def test_the_race_is_retried_once_not_forever(monkeypatch, tmp_path: Path) -> None:
     calls = []
 
-    def execute(*args, **kwargs):
+    def execute(self, *args, **kwargs):
         calls.append(kwargs)
         raise RuntimeError("Address already in use")
 
-    monkeypatch.setattr(pm, "execute_notebook", execute)
+    monkeypatch.setattr(KernelSession, "execute", execute)
     with pytest.raises(RuntimeError):
         runner._execute(NOTEBOOK, tmp_path / "out.ipynb", {}, cwd=tmp_path)
-    assert len(calls) == 2  # the race is retried once, not forever
+    assert len(calls) == 2
+    assert not (tmp_path / "out.ipynb").exists()
+
+
+def test_parameters_are_injected_after_the_parameters_cell() -> None:
+    nb = read_notebook(NOTEBOOK)
+    runner.inject_parameters(nb, {"start_date": "2025-11-03", "redact": True, "x": [1]})
+    tags = [c.metadata.get("tags", []) for c in nb.cells[:2]]
+    assert tags == [["parameters"], ["injected-parameters"]]
+    assert nb.cells[1].source == "# Parameters\nstart_date = '2025-11-03'\nredact = True\nx = [1]\n"
+
+
+def test_declared_parameters_match_papermill() -> None:
+    for notebook in NOTEBOOKS.glob("*.ipynb"):
+        assert runner.declared_parameters(notebook) == set(pm.inspect_notebook(str(notebook)))
 
 
 def test_settings_record_what_the_user_set(tmp_path: Path) -> None:

@@ -1,0 +1,107 @@
+"""The reports folder's rules: what a run keeps of an earlier one, what a dead process left,
+which reports are intact, which write errors are the disk's."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from analysis.period import Period
+from analysis.runs import layout
+from analysis.runs.layout import NOTEBOOK, NOTEBOOKS
+
+AUDIT = NOTEBOOKS / "profile_audit.ipynb"
+DAY = Period.parse("2025-11-03", "2025-11-03")
+
+
+def folder_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / DAY.label
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def test_other_notebooks_outputs_are_kept_only_with_the_same_masking(tmp_path: Path) -> None:
+    masked = json.dumps({"redact": True})
+    folder = folder_with(
+        tmp_path,
+        {
+            "profile_audit.html": "",
+            "profile_audit.json": "",
+            "profile_audit.ipynb": "",
+            "profile_audit.run.json": masked,
+            "profile_audit.png": "",
+            "session_investigation.png": "old screenshot",
+            "findings.json": "{}",
+            "notes.txt": "someone's file",
+        },
+    )
+    kept, dropped = layout.keep_from(folder, NOTEBOOK, redact=True)
+    assert kept == sorted(layout.outputs(AUDIT))
+    assert dropped == ["notes.txt"]  # the investigation's own files are replaced
+    kept, dropped = layout.keep_from(folder, NOTEBOOK, redact=False)
+    assert kept == [] and "profile_audit.html" in dropped and "profile_audit.png" in dropped
+
+
+def dead_pid() -> int:
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(child.stdout)
+
+
+def test_what_dead_processes_left_is_removed(tmp_path: Path) -> None:
+    dead, alive = dead_pid(), os.getpid()
+    (tmp_path / f".{DAY.label}.{dead}.abc123").mkdir()
+    (tmp_path / f".{DAY.label}.{alive}.def456").mkdir()  # being written: left alone
+    (tmp_path / f".index.html.{dead}.x1y2").write_text("half")
+    old = tmp_path / f".2025-11-04_2025-11-04.{dead}.old"
+    old.mkdir()
+    (old / "findings.json").write_text("{}")
+    handled = layout.remove_stale(tmp_path)
+    assert len(handled) == 3
+    names = sorted(p.name for p in tmp_path.iterdir())
+    # the swap that stopped half-way gets its report back
+    assert names == [f".{DAY.label}.{alive}.def456", "2025-11-04_2025-11-04"]
+
+
+def test_a_report_is_done_only_when_intact(tmp_path: Path) -> None:
+    settings = {"notebook": "session_investigation", "redact": True}
+    files = {
+        "findings.json": "{}",
+        "session_investigation.html": "<p>",
+        "session_investigation.ipynb": "{}",
+    }
+    folder = folder_with(tmp_path, files)
+    record = {**settings, "outputs": {n: layout.sha256(folder / n) for n in files}}
+    (folder / "session_investigation.run.json").write_text(json.dumps(record))
+    assert layout.is_done(tmp_path, DAY, NOTEBOOK, settings)
+    assert not layout.is_done(tmp_path, DAY, NOTEBOOK, {**settings, "redact": False})
+    (folder / "session_investigation.html").write_text("<p>edited")
+    assert not layout.is_done(tmp_path, DAY, NOTEBOOK, settings)
+    (folder / "session_investigation.html").write_text("<p>")
+    (folder / "findings.json").write_text("{")
+    record["outputs"]["findings.json"] = layout.sha256(folder / "findings.json")
+    (folder / "session_investigation.run.json").write_text(json.dumps(record))
+    assert not layout.is_done(tmp_path, DAY, NOTEBOOK, settings)  # hash right, JSON broken
+    del record["outputs"]
+    (folder / "session_investigation.run.json").write_text(json.dumps(record))
+    assert not layout.is_done(tmp_path, DAY, NOTEBOOK, settings)  # made before hashes
+
+
+def test_disk_errors_become_one_line(tmp_path: Path) -> None:
+    full = layout.unwritable(OSError(errno.ENOSPC, "No space left on device"), tmp_path)
+    assert full is not None and str(full).startswith(f"cannot write to {tmp_path}: it is full")
+    assert "\n" not in str(full) and "choose another --out" in str(full)
+    read_only = layout.unwritable(OSError(errno.EROFS, "Read-only file system"), tmp_path)
+    assert read_only is not None and "is read-only" in str(read_only)
+    assert layout.unwritable(OSError(errno.ENOENT, "No such file"), tmp_path) is None
+    assert layout.unwritable(ValueError("x"), tmp_path) is None
