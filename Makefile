@@ -14,14 +14,19 @@ BATCH_END ?= 2025-11-30
 EVERY ?= week
 BATCH_ARGS ?=
 BENCH_ARGS ?=
+# Spark at 100k and 1M on the server of $ANALYSIS_BENCH_SPARK_URL, else `make spark`'s
+BENCH_SPARK_ARGS ?=
+# python -m analysis run end to end (bench.py run), its section of benchmarks/results.md
+RUN_BENCH_ARGS ?=
 # the daily batch of a year of the demo (BATCH_BENCH_ARGS="--days 60" for a shorter one)
 BATCH_BENCH_ARGS ?=
 # where the findings' time goes, per query, appended to benchmarks/results.md
 PROFILE_ARGS ?= --size 1000000 --engines duckdb,postgresql,sqlite
 CHROMIUM := /usr/bin/chromium
+SPARK_PORT ?= 10000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report batch browser test test-fast lint lab bench clean
+.PHONY: help setup data report batch browser test test-fast lint lab bench clean spark spark-down
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,8 +71,16 @@ lab: $(INSTALLED) $(DEMO_DB) ## Open the notebooks in JupyterLab
 
 bench: $(INSTALLED) $(DEMO_DB) ## Benchmarks → benchmarks/results.md (BENCH_ARGS="--sizes 100000 …")
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+	$(PY) benchmarks/bench.py run $(RUN_BENCH_ARGS)
 	$(PY) benchmarks/bench.py batch $(BATCH_BENCH_ARGS)
 	$(PY) benchmarks/query_profile.py $(PROFILE_ARGS) --append benchmarks/results.md
+	$(PY) benchmarks/bench_spark.py $(BENCH_SPARK_ARGS) --append benchmarks/results.md
+
+spark: $(INSTALLED) ## Start a local Spark Thrift Server (installs pyspark + the [spark] extra; SPARK_PORT=10000)
+	$(PY) -m analysis spark-up --port $(SPARK_PORT)
+
+spark-down: ## Stop the local Spark Thrift Server (by its pid file, .spark/thriftserver.pid)
+	$(PY) -m analysis spark-down
 
 clean: ## Remove the venv, the demo database and generated reports
 	rm -rf $(VENV) $(DEMO_DB) reports .pytest_cache .ruff_cache *.egg-info

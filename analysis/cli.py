@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.domain import DEFAULT_TIMEZONE, Thresholds
+from analysis.domain import DEFAULT_TIMEZONE, RETRY_WINDOW_MINUTES, TOP_N, Thresholds
 from analysis.errors import AnalysisError
 from analysis.period import EVERY, Period
 from analysis.runs.batch import DONE, FAILED, NOT_RUN, BatchInterrupted, BatchResult, Job, run_batch
@@ -38,6 +38,11 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 DEFAULT_TIMEOUT_SECONDS = 1800
 DB_HELP = "database URL (default: $ANALYSIS_DATABASE_URL, else the demo database)"
+SPARK_DIR_HELP = "folder of its metastore, warehouse, log and pid file (default .spark)"
+LOCATION_HELP = (
+    "hive:// only: folder for the tables' Parquet files, read by the Spark server "
+    "(default .spark/tables)"
+)
 SCHEMA_HELP = "schema holding the platform's tables, e.g. public ($ANALYSIS_DATABASE_SCHEMA)"
 
 
@@ -70,6 +75,32 @@ def _report_options(command: argparse.ArgumentParser) -> None:
             type=int,
             help=f"testing-readiness threshold (default {threshold.default})",
         )
+    command.add_argument(
+        "--retry-window",
+        dest="retry_window_minutes",
+        type=int,
+        metavar="MINUTES",
+        help="a customer's request this soon after one of theirs failed counts as a retry "
+        f"(default {RETRY_WINDOW_MINUTES})",
+    )
+    command.add_argument(
+        "--naive-timezone",
+        help="IANA zone of timestamps stored without a time zone (default UTC)",
+    )
+    command.add_argument(
+        "--query-timeout",
+        type=float,
+        help="seconds one query may run, or wait for a lock, before it is cancelled and the "
+        "run stops with exit 2 (default 300)",
+    )
+    command.add_argument(
+        "--top",
+        dest="top_n",
+        type=int,
+        metavar="N",
+        help=f"customers, mechanics and ids listed in the report and findings.json before one "
+        f"row for the others (default {TOP_N}); the CSV files beside the report list them all",
+    )
     # Each repeatable; given once or more, they replace the library's default list.
     for option, parameter, what in LIST_OPTIONS:
         command.add_argument(option, dest=parameter, action="append", metavar="VALUE", help=what)
@@ -154,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--db", required=True, help="target database URL (written to)")
     load.add_argument("--schema", help="schema to create the tables in (default: the default)")
     load.add_argument("--replace", action="store_true", help="drop and reload existing tables")
+    load.add_argument("--location", type=Path, help=LOCATION_HELP)
 
     snap = commands.add_parser("snapshot", help="copy a live database into a local DuckDB file")
     snap.add_argument("--from", dest="source", required=True, help="source URL (read-only)")
@@ -171,13 +203,24 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--end", default="2025-12-31", help="last local date (2025-12-31)")
     synth.add_argument("--seed", type=int, default=0, help="random seed (0)")
     synth.add_argument("--replace", action="store_true", help="drop and regenerate tables")
+    synth.add_argument("--location", type=Path, help=LOCATION_HELP)
+
+    up = commands.add_parser("spark-up", help="start a local Spark Thrift Server (make spark)")
+    up.add_argument("--port", type=int, default=10000, help="port on 127.0.0.1 (10000)")
+    up.add_argument("--driver-memory", default="1g", help="the JVM's heap (1g)")
+    up.add_argument("--dir", type=Path, help=SPARK_DIR_HELP)
+    down = commands.add_parser("spark-down", help="stop the local Spark Thrift Server")
+    down.add_argument("--dir", type=Path, help=SPARK_DIR_HELP)
     return parser
 
 
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     """The notebook parameters the user set on the command line (the rest keep the library's
     defaults)."""
+    if args.top_n is not None and args.top_n < 1:
+        raise AnalysisError(f"--top {args.top_n} lists nothing: give 1 or more")
     names = [t.name for t in fields(Thresholds)] + [p for _, p, _ in LIST_OPTIONS]
+    names += ["retry_window_minutes", "naive_timezone", "query_timeout", "top_n"]
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
@@ -241,7 +284,8 @@ def _batch(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise AnalysisError(f"--timeout {args.timeout:g} is not a duration: give seconds above 0")
     url, schema = resolve_url(args.db), resolve_schema(args.schema)
-    with connect(url, schema):  # an unusable database stops everything before any period
+    # an unusable database stops everything before any period
+    with connect(url, schema, args.naive_timezone, args.query_timeout):
         pass
     out = Path(args.out)
     notebook = notebook_path(args.notebook)
@@ -332,7 +376,7 @@ def _build_demo(args: argparse.Namespace) -> int:
 def _load_demo(args: argparse.Namespace) -> int:
     from analysis.load.demo import load_demo
 
-    counts = load_demo(args.db, args.schema, args.replace)
+    counts = load_demo(args.db, args.schema, args.replace, args.location)
     print(f"demo data loaded into {mask_url(args.db)}: " + _counts(counts))
     return 0
 
@@ -362,8 +406,26 @@ def _synth(args: argparse.Namespace) -> int:
         end=period.end,
         seed=args.seed,
     )
-    counts = load_synthetic(args.db, plan, args.schema, args.replace)
+    counts = load_synthetic(args.db, plan, args.schema, args.replace, args.location)
     print(f"synthetic data in {mask_url(args.db)}: " + _counts(counts))
+    return 0
+
+
+def _spark_up(args: argparse.Namespace) -> int:
+    from analysis.load import spark_server
+
+    url = spark_server.start(
+        args.port, args.dir or spark_server.SPARK_DIR, driver_memory=args.driver_memory
+    )
+    print(url)
+    return 0
+
+
+def _spark_down(args: argparse.Namespace) -> int:
+    from analysis.load import spark_server
+
+    pid = spark_server.stop(args.dir or spark_server.SPARK_DIR)
+    print(f"stopped the Spark Thrift Server (pid {pid})" if pid else "no Spark server was running")
     return 0
 
 
@@ -380,6 +442,8 @@ HANDLERS = {
     "load-demo": _load_demo,
     "snapshot": _snapshot,
     "synth": _synth,
+    "spark-up": _spark_up,
+    "spark-down": _spark_down,
 }
 
 

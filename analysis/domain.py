@@ -50,10 +50,20 @@ EXPIRY_MINUTES = 120
 # The most request rows the drill-down (analysis.requests, Findings.requests) loads at once;
 # a period with more is refused, pointing at the aggregates (investigate), which never load rows.
 DRILL_DOWN_LIMIT = 2_000_000
+# Longest a query may run, or wait for a lock, before it is cancelled (seconds; --query-timeout).
+QUERY_TIMEOUT_SECONDS = 300.0
+# The zone naive timestamps (no time zone stored) are wall-clock time in (--naive-timezone).
+NAIVE_TIMEZONE = "UTC"
 # Root causes: a request by the same customer within this many minutes after one of theirs
 # that failed is a retry; the acceptance curve's thresholds, in minutes from the request.
 RETRY_WINDOW_MINUTES = 30
 ACCEPTANCE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120)
+# Lists that grow with the data (customers, mechanics, ids) show their busiest TOP_N entries in
+# the report and findings.json, then one row for all the others; the full lists go to CSV
+# files beside the report. The distribution summary's concentration shares: the busiest 1 %
+# and 10 % of customers (or mechanics), at least one of each.
+TOP_N = 15
+TOP_SHARES = (0.01, 0.10)
 
 # Profile fields whose absence makes a profile incomplete (SCHEMA.md, "How the original report
 # defined its figures").

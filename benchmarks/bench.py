@@ -24,6 +24,7 @@ is already loaded (checked by row count and a ``bench_meta`` record), ``--reload
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -137,6 +138,10 @@ def plain_engine(target: Target) -> sa.Engine:
         return sa.create_engine(target.url, connect_args={"read_only": True})
     if target.engine == "postgresql":
         return sa.create_engine(target.url, connect_args={"connect_timeout": 5})
+    if target.engine == "spark":  # bench_spark.py: PyHive with the session in UTC
+        from analysis.load.bulk import writable_engine
+
+        return writable_engine(target.url)
     return sa.create_engine(target.url)
 
 
@@ -908,6 +913,238 @@ def parse_engines(text: str) -> list[str]:
     return engines
 
 
+# --- `python -m analysis run` end to end at scale (bench.py run) ------------------------------
+
+RUN_SIZES = (100_000, 1_000_000)
+RUN_ENGINES = ("duckdb", "postgresql")
+RUN_10M = 10_000_000
+RUN_RUNS = 3
+RUN_SAMPLE_SECONDS = 0.05
+# Targets for the whole `run` (seconds): the 1M year on DuckDB and PostgreSQL, the demo period.
+RUN_TARGETS = {("duckdb", 1_000_000): 10.0, ("postgresql", 1_000_000): 30.0, ("demo", 0): 5.0}
+RUN_SECTION = "## `run` end to end"
+RUN_FILES = (
+    "session_investigation.html",
+    "session_investigation.ipynb",
+    "findings.json",
+    "customers.csv",
+    "mechanics.csv",
+    "flagged_requests.csv",
+)
+
+
+@dataclass
+class RunResult:
+    """One engine and size: ``run`` wall times and the process tree's peak memory (MB),
+    ``investigate()`` times in this process, and the sizes of the files written (bytes)."""
+
+    engine: str
+    size: int
+    run: Timing = field(default_factory=Timing)
+    findings: Timing = field(default_factory=Timing)
+    peak_mb: list[float] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)
+    rows: int | None = None  # table rows in the HTML
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return (
+            "demo (reference period)"
+            if self.engine == "demo"
+            else (f"{self.engine} {label(self.size)}")
+        )
+
+
+def run_tree(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Run ``command``; its wall time and the peak of the summed resident memory of it and
+    every descendant (the CLI, the notebook's kernel, …), sampled every
+    ``RUN_SAMPLE_SECONDS`` with psutil (else ``getrusage``'s largest single child, MB)."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    if psutil is not None:
+        root = psutil.Process(process.pid)
+        while process.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+                total = 0
+                for p in tree:
+                    with contextlib.suppress(psutil.Error):
+                        total += p.memory_info().rss
+                peak = max(peak, total / 1e6)
+            except psutil.Error:
+                pass
+            time.sleep(RUN_SAMPLE_SECONDS)
+    stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    if psutil is None:
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6
+    return seconds, peak, subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def bench_run(engine: str, size: int, runs: int, data_dir: Path, reload: bool) -> RunResult:
+    """``python -m analysis run`` over the year (the demo: its reference period) ``runs``
+    times in fresh processes, against ``investigate()`` of the same period in this process."""
+    result = RunResult(engine, size)
+    if engine == "demo":
+        url, schema, dates = f"sqlite:///{DEMO_DB}", None, NOTEBOOK_PERIOD
+    else:
+        target = Target(engine, size, data_dir)
+        load(target, reload)
+        url, schema, dates = target.url, target.schema, (START.isoformat(), END.isoformat())
+    investigate(*dates, TIMEZONE, db=url, schema=schema)  # warm the database's cache
+    for n in range(runs):
+        seconds, _ = time_once(lambda: investigate(*dates, TIMEZONE, db=url, schema=schema))
+        result.findings.runs.append(seconds)
+        with tempfile.TemporaryDirectory(prefix="bench-run-") as out:
+            command = [sys.executable, "-m", "analysis", "run", "--db", url, "--out", out]
+            command += ["--start", dates[0], "--end", dates[1], "--timezone", TIMEZONE]
+            command += ["--schema", schema] if schema else []
+            seconds, peak, done = run_tree(command)
+            if done.returncode != 0:
+                tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                result.error = f"exit {done.returncode}: {tail}"
+                return result
+            result.run.runs.append(seconds)
+            result.peak_mb.append(peak)
+            folder = Path(out) / f"{dates[0]}_{dates[1]}"
+            result.sizes = {
+                name: (folder / name).stat().st_size
+                for name in RUN_FILES
+                if (folder / name).exists()
+            }
+            html = (folder / RUN_FILES[0]).read_text(encoding="utf-8")
+            result.rows = html.count("<tr")
+        say(
+            f"  {result.name}: run {n + 1}: {seconds:.2f} s, peak {peak:.0f} MB; "
+            f"investigate {result.findings.runs[-1]:.2f} s"
+        )
+    return result
+
+
+def fmt_bytes(size: int | None) -> str:
+    if size is None:
+        return "—"
+    for unit, name in ((1e6, "MB"), (1e3, "kB")):
+        if size >= unit:
+            return f"{size / unit:.1f} {name}"
+    return f"{size} B"
+
+
+def run_lines(results: list[RunResult], argv: list[str], started: datetime) -> list[str]:
+    """The results.md section: how it was measured, the table, the targets met or missed."""
+    lines = [
+        RUN_SECTION,
+        "",
+        f"Run {started:%Y-%m-%d %H:%M} UTC by `python benchmarks/bench.py run {' '.join(argv)}`"
+        f" on {os.cpu_count()} cores, load average at the end {load_average()}. "
+        "`python -m analysis run` over the synthetic year (the bench data above: N requests, "
+        "N/50 customers, N/5000 mechanics; the demo: its reference period) in a fresh process: "
+        "wall time from start to exit (kernel start, every cell, HTML export, index), peak "
+        "memory of the whole process tree (CLI + kernel; psutil, summed RSS sampled every "
+        f"{RUN_SAMPLE_SECONDS * 1000:.0f} ms), and the files it wrote. *findings* is "
+        "`investigate()` of the same period in the benchmark's process (warm), measured in "
+        "the same rounds; *ratio* is run / findings (medians). MB = 10^6 bytes.",
+        "",
+        "| data | run (s) | findings (s) | ratio | peak memory | HTML | table rows | notebook "
+        "| findings.json | customers.csv | mechanics.csv | flagged_requests.csv |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        if r.error:
+            lines.append(f"| {r.name} | {r.error} |" + " |" * 10)
+            continue
+        ratio = _ratio(r.run.median, r.findings.median)
+        peak = f"{statistics.median(r.peak_mb):.0f} MB" if r.peak_mb else "—"
+        files = [fmt_bytes(r.sizes.get(name)) for name in RUN_FILES]
+        lines.append(
+            f"| {r.name} | {timing_cell(r.run)} | {timing_cell(r.findings)} | {fmt_x(ratio)} | "
+            f"{peak} | {files[0]} | {r.rows} | {files[1]} | {files[2]} | {files[3]} | "
+            f"{files[4]} | {files[5]} |"
+        )
+    busy = _busy()
+    if busy:
+        lines += ["", busy]
+    lines += ["", "Targets:", ""]
+    by_key = {(r.engine, r.size if r.engine != "demo" else 0): r for r in results}
+    for key, limit in RUN_TARGETS.items():
+        r = by_key.get(key)
+        what = "demo `run`" if key[0] == "demo" else f"`run` of {label(key[1])} on {key[0]}"
+        if r is None or r.error or r.run.median is None:
+            lines.append(f"- {what} under {limit:g} s: not measured")
+            continue
+        ok = r.run.median < limit
+        lines.append(
+            f"- {what} under {limit:g} s: {verdict(ok)} ({r.run.median:.1f} s; the findings "
+            f"alone {r.findings.median:.2f} s)"
+        )
+    return lines
+
+
+def _busy() -> str:
+    """A warning when the machine was busier than its cores (the seconds are then noise; the
+    sizes and the ratio run / findings still say something), else ''."""
+    try:
+        load1 = os.getloadavg()[0]
+    except OSError:
+        return ""
+    cores = os.cpu_count() or 1
+    if load1 <= cores:
+        return ""
+    return (
+        f"**The machine was busy** (load average {load1:.1f} on {cores} cores at the end): "
+        "other work competed for the CPU, so the seconds are inflated for every row alike; "
+        "the file sizes, the table rows and the ratio run / findings are the comparable part."
+    )
+
+
+def run_main(argv: list[str]) -> int:
+    """``bench.py run [--sizes …] [--engines …] [--with-10m]``: ``python -m analysis run``
+    end to end at scale, against ``investigate()``; writes its section of results.md."""
+    parser = argparse.ArgumentParser(prog="bench.py run", description=run_main.__doc__)
+    parser.add_argument("--sizes", type=parse_sizes, default=list(RUN_SIZES))
+    parser.add_argument("--engines", type=parse_engines, default=list(RUN_ENGINES))
+    parser.add_argument("--with-10m", action="store_true", help="also 10M on DuckDB (slow)")
+    parser.add_argument("--runs", type=int, default=RUN_RUNS, help=f"runs each ({RUN_RUNS})")
+    parser.add_argument("--reload", action="store_true", help="regenerate data even if loaded")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results file (Markdown)")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    args = parser.parse_args(argv)
+    started = datetime.now(UTC)
+    problem = postgres_problem() if "postgresql" in args.engines else None
+    if problem:
+        say(f"skipping PostgreSQL: {problem}")
+    plan = [("demo", 0)] if DEMO_DB.is_file() else []
+    plan += [
+        (engine, size)
+        for size in sorted(args.sizes)
+        for engine in args.engines
+        if not (engine == "postgresql" and problem)
+        and not (engine == "sqlite" and size > SQLITE_MAX)
+    ]
+    if args.with_10m:
+        plan.append(("duckdb", RUN_10M))
+    results = []
+    for engine, size in plan:
+        name = "demo" if engine == "demo" else f"{engine} {label(size)}"
+        say(f"run end to end, {name}:")
+        try:
+            results.append(bench_run(engine, size, args.runs, args.data_dir, args.reload))
+        except Exception as exc:  # keep the other rows
+            say(f"  failed: {type(exc).__name__}: {exc}")
+            results.append(RunResult(engine, size, error=f"{type(exc).__name__}: {exc}"))
+    lines = run_lines(results, argv, started)
+    replace_section(args.out, RUN_SECTION, lines)
+    for line in lines:
+        say(line)
+    return 0
+
+
 # (b) the daily batch: 365 daily reports of the demo database in under 10 minutes.
 BATCH_TARGET_SECONDS_PER_YEAR = 600.0
 BATCH_SECTION = "## Daily batch (demo database)"
@@ -1011,6 +1248,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["measure"]:
         return measure_main(argv[1:])
+    if argv[:1] == ["run"]:
+        return run_main(argv[1:])
     if argv[:1] == ["batch"]:
         return batch_main(argv[1:])
     parser = argparse.ArgumentParser(

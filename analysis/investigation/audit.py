@@ -216,11 +216,14 @@ def audit(
     customer_fields: Sequence[str] | None = None,
     db: str | None = None,
     schema: str | None = None,
+    naive_timezone: str | None = None,
+    query_timeout: float | None = None,
 ) -> ProfileAudit:
     """Audit every mechanic on record and the customers who made requests in the period.
 
     ``mechanic_fields`` and ``customer_fields`` are the fields a complete profile needs
-    (None: the library's defaults, ``analysis.domain``)."""
+    (None: the library's defaults, ``analysis.domain``); ``naive_timezone`` and
+    ``query_timeout`` as in ``investigate``."""
     period = Period.parse(start_date, end_date, timezone)
     url = resolve_url(db)
     m_fields = _checked(
@@ -233,7 +236,7 @@ def audit(
         queries.period_customer_profiles(period),
         "customer_fields",
     )
-    with connect(url, schema) as conn:
+    with connect(url, schema, naive_timezone, query_timeout) as conn:
         check_coverage(conn, period)
         database = describe_source(conn, url)
         run = QueryRunner(conn)

@@ -21,6 +21,7 @@ from analysis.domain import (
     RETRY_WINDOW_MINUTES,
     Thresholds,
 )
+from analysis.errors import AnalysisError
 from analysis.investigation import causes, compare, factors, metrics, quality, timing
 from analysis.investigation.accounts import TestAccountRules
 from analysis.investigation.findings import Findings
@@ -59,6 +60,13 @@ def collect(
     failed request the customer's next one counts as a retry."""
     thresholds = thresholds or Thresholds()
     rules = rules or TestAccountRules()
+    if retry_window_minutes is None:
+        retry_window_minutes = RETRY_WINDOW_MINUTES
+    elif retry_window_minutes < 1:
+        raise AnalysisError(
+            f"retry window {retry_window_minutes} minutes: give 1 or more "
+            f"(the default is {RETRY_WINDOW_MINUTES})"
+        )
     run = QueryRunner(conn, timings)
     now = datetime.now(UTC)
     cube = run("request_cube", period)
@@ -94,9 +102,7 @@ def collect(
     comparison = compare.comparison(current, before)
     hour_weekday = timing.hour_weekday_matrix(run("hour_weekday_counts", period))
     factor_table = factors.factor_table(mechanics)
-    root = causes.gather(
-        run, period, optional_columns(conn), roster, retry_window_minutes or RETRY_WINDOW_MINUTES
-    )
+    root = causes.gather(run, period, optional_columns(conn), roster, retry_window_minutes)
     return Findings(
         period=period,
         database=database,
@@ -180,6 +186,8 @@ def investigate(
     rules: TestAccountRules | None = None,
     timings: list[tuple[str, float]] | None = None,
     retry_window_minutes: int | None = None,
+    naive_timezone: str | None = None,
+    query_timeout: float | None = None,
 ) -> Findings:
     """The findings for ``start_date`` .. ``end_date`` (inclusive, local dates in ``timezone``).
 
@@ -188,12 +196,15 @@ def investigate(
     ``thresholds`` and ``rules`` (which customers are test accounts) default to the library's
     (``analysis.domain``). ``timings`` receives ``(query name, seconds)`` per query.
     ``retry_window_minutes``: a customer's request this soon after one of theirs failed is a
-    retry (None: ``domain.RETRY_WINDOW_MINUTES``).
+    retry (None: ``domain.RETRY_WINDOW_MINUTES``). ``naive_timezone``: the zone timestamps
+    stored without one are wall-clock time in (None: ``domain.NAIVE_TIMEZONE``, UTC);
+    ``query_timeout``: seconds a query may run or wait for a lock (None:
+    ``domain.QUERY_TIMEOUT_SECONDS``).
     The findings remember the database (without its password) for ``f.requests()``.
     """
     period = Period.parse(start_date, end_date, timezone)
     url = resolve_url(db)
-    with connect(url, schema) as conn:
+    with connect(url, schema, naive_timezone, query_timeout) as conn:
         check_coverage(conn, period)
         findings = collect(
             conn,
@@ -205,5 +216,7 @@ def investigate(
             retry_window_minutes=retry_window_minutes,
         )
     # What f.requests() reopens: this database and schema, never its password.
-    findings.source = SourceHandle.remember(url, resolve_schema(schema))
+    findings.source = SourceHandle.remember(
+        url, resolve_schema(schema), naive_timezone, query_timeout
+    )
     return findings

@@ -26,9 +26,9 @@ from analysis.domain import CANCELLED, DEFAULT_TIMEZONE, DRILL_DOWN_LIMIT
 from analysis.errors import AnalysisError
 from analysis.investigation import metrics, quality
 from analysis.investigation.accounts import TestAccountRules
-from analysis.investigation.queries import customer_key, in_period, query
+from analysis.investigation.queries import category, customer_key, in_period, query
 from analysis.period import Period
-from analysis.source.dialect import minutes_between
+from analysis.source.dialect import minutes_between, sortable, utc_moment
 from analysis.source.engine import connect, read_frame, read_frames
 from analysis.source.provenance import check_coverage
 from analysis.source.schema import session_requests
@@ -172,9 +172,9 @@ class RequestFilter:
         """The filters as SQL conditions on ``j.from_clause()`` (bound parameters only)."""
         out: list[sa.ColumnElement[bool]] = []
         if self.status is not None:
-            out.append(_one_of(sr.c.status, self.status))
+            out.append(_one_of(category("status"), self.status))
         if self.session_type is not None:
-            out.append(_one_of(sr.c.session_type, self.session_type))
+            out.append(_one_of(category("session_type"), self.session_type))
         if self.customer is not None:
             ids = tuple(v.strip().lower() for v in self.customer if v and len(v) >= MIN_ID_PREFIX)
             out.append(
@@ -235,11 +235,11 @@ def request_rows(period: Period, only: RequestFilter = EVERY_REQUEST) -> sa.Sele
     return (
         sa.select(
             request_id,
-            sr.c.created_at,
-            sr.c.accepted_at,
-            sr.c.status,
-            sr.c.session_type,
-            sr.c.routing_type,
+            utc_moment(sr.c.created_at).label("created_at"),
+            utc_moment(sr.c.accepted_at).label("accepted_at"),
+            category("status"),
+            category("session_type"),
+            category("routing_type"),
             _as_text(sr.c.customer_id, "customer_id"),
             sr.c.customer_email,
             customer_key().label("customer"),
@@ -257,7 +257,7 @@ def request_rows(period: Period, only: RequestFilter = EVERY_REQUEST) -> sa.Sele
         )
         .select_from(j.from_clause())
         .where(in_period(period), *only.conditions(period, j))
-        .order_by(sr.c.created_at, request_id)
+        .order_by(sortable(sr.c.created_at), request_id)
     )
 
 
@@ -379,6 +379,8 @@ def requests(
     anomaly: Values | bool = None,
     rules: TestAccountRules | None = None,
     limit: int | None = DRILL_DOWN_LIMIT,
+    naive_timezone: str | None = None,
+    query_timeout: float | None = None,
 ) -> pd.DataFrame:
     """The requests of ``start`` .. ``end`` (inclusive local dates in ``timezone``), one row
     each, with the flags every figure of the report is built from (columns: see
@@ -392,6 +394,7 @@ def requests(
     customers are test accounts (default: the library's, as in ``investigate``). The database
     is ``db``, else ``$ANALYSIS_DATABASE_URL``, else the demo database, read-only; only the
     period's rows are read. More than ``limit`` rows is refused (use ``investigate``).
+    ``naive_timezone`` and ``query_timeout`` as in ``investigate``.
 
     Every headline figure is one line of pandas on this frame, e.g. ``len(r)``,
     ``r.status.value_counts()``, ``r.assigned.sum()``, ``r.cancelled_before_assignment.sum()``,
@@ -399,6 +402,6 @@ def requests(
     """
     period = Period.parse(start, end, timezone)
     only = RequestFilter.given(status, session_type, customer, mechanic, anomaly)
-    with connect(resolve_url(db), schema) as conn:
+    with connect(resolve_url(db), schema, naive_timezone, query_timeout) as conn:
         check_coverage(conn, period)
         return fetch(conn, period, only, rules, limit)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Protocol
 
 import pandas as pd
 
-from analysis.domain import DRILL_DOWN_LIMIT, Thresholds
+from analysis.domain import DRILL_DOWN_LIMIT, TOP_N, Thresholds
 from analysis.errors import AnalysisError
 from analysis.investigation import drilldown, metrics
 from analysis.investigation.accounts import TestAccountRules
@@ -185,6 +185,35 @@ class Findings:
         return self.mechanic_roster[~self.mechanic_roster["profile_complete"]]
 
     @property
+    def customer_distribution(self) -> dict[str, Any]:
+        """Requests per customer at a glance (``metrics.distribution``)."""
+        return metrics.distribution(self.customers.get("requests", pd.Series(dtype=int)))
+
+    @property
+    def mechanic_distribution(self) -> dict[str, Any]:
+        """Requests per mechanic who took any, at a glance (``metrics.distribution``)."""
+        return metrics.distribution(self.mechanics.get("requests", pd.Series(dtype=int)))
+
+    def top(self, table: str, top_n: int = TOP_N) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The ``top_n`` busiest rows of ``customers`` or ``mechanics`` and the others summed
+        (``metrics.top_and_rest``: ``count``, ``requests`` and one count per status)."""
+        return metrics.top_and_rest(getattr(self, table), top_n, ["requests", *self.statuses])
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """One row per request failing any data-quality check: request_id, checks (the
+        names of the checks it fails, in ``anomalies`` order, joined by ``;``), sorted by id."""
+        a = self.anomalies
+        pairs = a[["check", "request_ids"]].explode("request_ids").dropna()
+        if pairs.empty:
+            return pd.DataFrame(
+                {"request_id": pd.Series(dtype=str), "checks": pd.Series(dtype=str)}
+            )
+        pairs = pairs.astype({"request_ids": str})
+        grouped = pairs.groupby("request_ids", sort=True)["check"].agg(";".join)
+        return grouped.rename_axis("request_id").reset_index(name="checks")
+
+    @property
     def masked(self) -> bool:
         """Whether personal data is masked (``analysis.report.masking.redact``)."""
         return self.request_mask is not None
@@ -225,7 +254,10 @@ class Findings:
             )
         url = self.source.url(db) if self.source is not None else str(db)
         schema = self.source.schema if self.source is not None else None
-        with connect(url, schema) as conn:
+        naive, limit = (
+            (self.source.naive_timezone, self.source.query_timeout) if self.source else (None, None)
+        )
+        with connect(url, schema, naive, limit) as conn:
             check_coverage(conn, self.period)
             frame = drilldown.fetch(conn, self.period, only, rules, limit)
         return mask.frame(frame) if mask is not None else frame
@@ -266,8 +298,15 @@ class Findings:
             return f"<pre>{html.escape(repr(self))}</pre>"
         return _presenter().card(self)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document: the same numbers as the report, full ids, minutes to 2 decimals."""
+    def to_dict(self, top_n: int = TOP_N) -> dict[str, Any]:
+        """The JSON document: the same numbers as the report, full ids, minutes to 2 decimals.
+
+        Lists that grow with the data keep their first ``top_n`` entries (customers and
+        mechanics: the busiest) beside their totals: ``customers_others`` and
+        ``mechanics_others`` (``count``, ``requests``, ``by_status`` of the rest),
+        ``customer_distribution``, ``mechanic_distribution``, each anomaly's ``count`` and
+        ``request_ids_shown``, ``*_count`` next to the profile and test-account lists. The
+        full lists are the CSV files beside the report (``analysis.report.export``)."""
         p = self.previous_period
         if self.previous_figures is None:
             held = self.previous_unavailable
@@ -283,6 +322,11 @@ class Findings:
                 "comparison": self.comparison.to_dict(orient="records"),
                 "what_changed": list(self.movements["figure"]),
             }
+        statuses = self.statuses
+        customers, customers_rest = self.top("customers", top_n)
+        mechanics, mechanics_rest = self.top("mechanics", top_n)
+        cp = self.customer_profiles
+        incomplete_customers = cp[~cp["profile_complete"]] if len(cp) else cp
         return jsonable(
             {
                 "period": {
@@ -304,19 +348,24 @@ class Findings:
                     "completion_rate": self.rates["completion"].rate,
                 },
                 "assignment": self.assignment,
-                "mechanics": [_mechanic_entry(r, self.statuses) for r in _records(self.mechanics)],
+                "mechanics": [_mechanic_entry(r, statuses) for r in _records(mechanics)],
+                "mechanics_others": _others(mechanics_rest, statuses),
+                "mechanic_distribution": self.mechanic_distribution,
                 "response_minutes": {
                     k: (round(v, RESPONSE_DECIMALS) if isinstance(v, float) else v)
                     for k, v in self.response.items()
                 },
-                "customers": [_customer_entry(r, self.statuses) for r in _records(self.customers)],
+                "customers": [_customer_entry(r, statuses) for r in _records(customers)],
+                "customers_others": _others(customers_rest, statuses),
+                "customer_distribution": self.customer_distribution,
                 "cancellations": self.cancellations,
                 "routing": self.routing,
                 "unknown_values": self.unknown_values,
-                "incomplete_mechanics": sorted(self.incomplete_mechanics["mechanic_id"]),
+                "incomplete_mechanics": sorted(self.incomplete_mechanics["mechanic_id"])[:top_n],
+                "incomplete_mechanics_count": len(self.incomplete_mechanics),
                 "incomplete_mechanic_profiles": [
                     {"mechanic_id": r.mechanic_id, "name": r.name, "missing": list(r.missing)}
-                    for r in self.incomplete_mechanics.itertuples()
+                    for r in self.incomplete_mechanics.head(top_n).itertuples()
                 ],
                 "incomplete_customer_profiles": [
                     {
@@ -325,15 +374,21 @@ class Findings:
                         "missing": list(r.missing),
                         "deleted": bool(r.deleted),
                     }
-                    for r in self.customer_profiles.itertuples()
-                    if not r.profile_complete
+                    for r in incomplete_customers.head(top_n).itertuples()
                 ],
-                "test_accounts": self.test_accounts.to_dict(orient="records"),
+                "incomplete_customer_profiles_count": len(incomplete_customers),
+                "test_accounts": self.test_accounts.head(top_n).to_dict(orient="records"),
+                "test_accounts_count": len(self.test_accounts),
                 "verdict": self.verdict.to_dict(),
                 "readiness": self.readiness.to_dict(orient="records"),
                 "recommendations": [r.to_dict() for r in self.recommendations],
                 "anomalies": [
-                    {"check": r.check, "count": int(r.count), "request_ids": list(r.request_ids)}
+                    {
+                        "check": r.check,
+                        "count": int(r.count),
+                        "request_ids": list(r.request_ids)[:top_n],
+                        "request_ids_shown": min(len(r.request_ids), top_n),
+                    }
                     for r in self.anomalies.itertuples()
                 ],
                 "flagged_requests": self.flagged_requests,
@@ -358,6 +413,15 @@ class Findings:
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return table.to_dict(orient="records")
+
+
+def _others(rest: dict[str, Any], statuses: list[str]) -> dict[str, Any]:
+    """The rows left out of a top-N list, summed: count, requests, non-zero counts by status."""
+    return {
+        "count": rest["count"],
+        "requests": rest["requests"],
+        "by_status": {s: rest[s] for s in statuses if rest.get(s)},
+    }
 
 
 def _mechanic_entry(row: dict[str, Any], statuses: list[str]) -> dict[str, Any]:

@@ -6,9 +6,12 @@ docstring names the columns it reads and returns.
 
 from __future__ import annotations
 
+import itertools
+import math
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.domain import (
@@ -18,6 +21,7 @@ from analysis.domain import (
     MISSING_ROUTING,
     MISSING_STATUS,
     MISSING_TYPE,
+    TOP_SHARES,
     VIRTUAL,
     WORKSHOP_AFFILIATED,
     WORKSHOP_MECHANIC_ACCOUNT,
@@ -345,3 +349,94 @@ def unknown_values(cube: pd.DataFrame, known: dict[str, tuple[str, ...]]) -> dic
             keys = odd[column].astype("object").where(odd[column].notna(), "NULL")
             found[column] = {str(k): int(v) for k, v in odd.groupby(keys)["requests"].sum().items()}
     return found
+
+
+def distribution(requests: pd.Series, top_shares: tuple[float, ...] = TOP_SHARES) -> dict:
+    """How requests spread over customers (or mechanics), at a glance: ``requests`` holds one
+    count per entity. Returns ``entities`` (how many), ``requests`` (their total), ``median``,
+    ``p90`` and ``max`` requests per entity, ``single`` (entities with exactly one request) and
+    ``top``: for each fraction in ``top_shares`` (0.01: the busiest 1 %), keyed ``"1 %"``,
+    ``entities`` (the busiest ⌈fraction × entities⌉, at least one) and ``share`` (of all
+    requests, theirs). With no entity the figures are None (counts 0, ``top`` empty)."""
+    counts = np.sort(pd.to_numeric(requests, errors="coerce").fillna(0).to_numpy(float))[::-1]
+    n, total = len(counts), float(counts.sum())
+    keys = [_share_key(x) for x in top_shares]
+    if not n:
+        return {
+            "entities": 0,
+            "requests": 0,
+            "median": None,
+            "p90": None,
+            "max": None,
+            "single": 0,
+            "top": {},
+        }
+    shares = {}
+    for key, fraction in zip(keys, top_shares, strict=True):
+        k = max(1, math.ceil(n * fraction))
+        shares[key] = {"entities": k, "share": float(counts[:k].sum()) / total if total else None}
+    return {
+        "entities": n,
+        "requests": int(total),
+        "median": float(np.median(counts)),
+        "p90": float(np.quantile(counts, 0.9)),
+        "max": int(counts[0]),
+        "single": int((counts == 1).sum()),
+        "top": shares,
+    }
+
+
+def _share_key(fraction: float) -> str:
+    """``0.01`` → ``"1 %"``."""
+    return f"{fraction * 100:g} %"
+
+
+def top_and_rest(
+    table: pd.DataFrame, top_n: int, sums: list[str]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The ``top_n`` busiest rows of ``table`` (by ``requests``, ties in their order) and the
+    rest folded into one summary: ``count`` (rows left out) and the sum of each column of
+    ``sums`` (e.g. ``requests`` and one column per status) over them. Head plus rest add up
+    to the whole table's sums."""
+    ranked = table.sort_values("requests", ascending=False, kind="stable") if len(table) else table
+    head, tail = ranked.head(max(top_n, 0)), ranked.iloc[max(top_n, 0) :]
+    rest: dict[str, Any] = {"count": len(tail)}
+    for column in sums:
+        rest[column] = int(tail[column].sum()) if column in tail and len(tail) else 0
+    return head, rest
+
+
+# From this largest count on, request_bands grows by powers of ten rather than 1-2-5.
+DECADE_BANDS_FROM = 1000
+
+
+def request_bands(requests: pd.Series) -> pd.DataFrame:
+    """Entities (customers, mechanics) by how many requests each made, in bands growing 1-2-5
+    (``1``, ``2``, ``3–4``, ``5–9``, ``10–19``, ``20–49``, …) while the largest count is under
+    ``DECADE_BANDS_FROM``, else by powers of ten (``1``, ``2–4``, ``5–9``, ``10–99``,
+    ``100–999``, ``1,000–9,999``, …), so there are a dozen bands at most for any realistic
+    count. ``requests``: one count per entity. Returns band (label), lower, upper
+    (inclusive), entities, requests; every band up to the largest, empty ones included."""
+    counts = pd.to_numeric(requests, errors="coerce").fillna(0).astype(int)
+    counts = counts[counts > 0]
+    rows: list[tuple[str, int, int, int, int]] = []
+    if counts.empty:
+        return pd.DataFrame(rows, columns=["band", "lower", "upper", "entities", "requests"])
+    top = int(counts.max())
+    if top < DECADE_BANDS_FROM:
+        edges, scale = [1, 2, 3], 1
+        while edges[-1] <= top:
+            edges += [step * scale for step in (5, 10, 20)]
+            scale *= 10
+    else:
+        edges = [1, 2, 5, 10]
+        while edges[-1] <= top:
+            edges.append(edges[-1] * 10)
+    for lower, nxt in itertools.pairwise(edges):
+        if lower > top:
+            break
+        upper = nxt - 1
+        inside = counts[(counts >= lower) & (counts <= upper)]
+        label = f"{lower:,}" if lower == upper else f"{lower:,}–{upper:,}"
+        rows.append((label, lower, upper, len(inside), int(inside.sum())))
+    return pd.DataFrame(rows, columns=["band", "lower", "upper", "entities", "requests"])

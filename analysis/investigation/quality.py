@@ -14,9 +14,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from analysis.domain import COMPLETED, KNOWN_ROUTING_TYPES, KNOWN_SESSION_TYPES, KNOWN_STATUSES
-from analysis.investigation.queries import in_period, query
+from analysis.investigation.queries import category, in_period, query, same_id
 from analysis.period import Period
-from analysis.source.dialect import computed_once
+from analysis.source.dialect import computed_once, time_before
 from analysis.source.schema import (
     mechanics,
     organizations,
@@ -57,10 +57,10 @@ class Joined:
 
     def from_clause(self) -> sa.FromClause:
         return (
-            sr.outerjoin(self.mechanic, self.mechanic.c.id == sr.c.mechanic_id)
-            .outerjoin(self.workshop, self.workshop.c.id == sr.c.workshop_id)
-            .outerjoin(self.preferred, self.preferred.c.id == sr.c.preferred_workshop_id)
-            .outerjoin(self.profile, self.profile.c.id == sr.c.customer_id)
+            sr.outerjoin(self.mechanic, same_id(self.mechanic.c.id, sr.c.mechanic_id))
+            .outerjoin(self.workshop, same_id(self.workshop.c.id, sr.c.workshop_id))
+            .outerjoin(self.preferred, same_id(self.preferred.c.id, sr.c.preferred_workshop_id))
+            .outerjoin(self.profile, same_id(self.profile.c.id, sr.c.customer_id))
         )
 
 
@@ -87,15 +87,15 @@ def _email_differs(j: Joined) -> sa.ColumnElement[bool]:
 CHECKS: tuple[Check, ...] = (
     Check(
         "completed_without_mechanic",
-        lambda j: sa.and_(sr.c.status == COMPLETED, sr.c.mechanic_id.is_(None)),
+        lambda j: sa.and_(category("status") == COMPLETED, sr.c.mechanic_id.is_(None)),
     ),
     Check(
         "completed_without_accepted_at",
-        lambda j: sa.and_(sr.c.status == COMPLETED, sr.c.accepted_at.is_(None)),
+        lambda j: sa.and_(category("status") == COMPLETED, sr.c.accepted_at.is_(None)),
     ),
     Check(
         "accepted_before_created",
-        lambda j: sr.c.accepted_at < sr.c.created_at,
+        lambda j: time_before(sr.c.accepted_at, sr.c.created_at),
     ),
     Check(
         "accepted_without_mechanic",
@@ -131,15 +131,15 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "unknown_status",
-        lambda j: _unknown(sr.c.status, KNOWN_STATUSES),
+        lambda j: _unknown(category("status"), KNOWN_STATUSES),
     ),
     Check(
         "unknown_session_type",
-        lambda j: _unknown(sr.c.session_type, KNOWN_SESSION_TYPES),
+        lambda j: _unknown(category("session_type"), KNOWN_SESSION_TYPES),
     ),
     Check(
         "unknown_routing_type",
-        lambda j: _unknown(sr.c.routing_type, KNOWN_ROUTING_TYPES),
+        lambda j: _unknown(category("routing_type"), KNOWN_ROUTING_TYPES),
     ),
     Check(
         "duplicate_id",
@@ -181,8 +181,12 @@ def anomaly_rows(period: Period, checks: tuple[Check, ...] = CHECKS) -> sa.Selec
     """One query for every check. Columns: check_name, request_id.
 
     The period's requests are scanned once, with the referenced tables outer-joined once: a
-    CTE keeps only the flagged requests, one 0/1 column per check, and each check reads its
-    ids from that small CTE (a scan per check made this ten times slower on PostgreSQL).
+    CTE keeps only the flagged requests, one 0/1 column per check, and one pass over that
+    small CTE, crossed with the checks' names, turns each flag that is set into a row (a
+    scan per check made this ten times slower on PostgreSQL). One reference to the CTE, not
+    one per check: Spark, which has no materialized CTEs, would otherwise recompute the
+    join in every branch of a union (11 s against 2.5–4 s at 100k requests; the same speed
+    on the other engines).
     """
     j = Joined.aliases()
     row_checks = [c for c in checks if c.condition is not None]
@@ -194,10 +198,15 @@ def anomaly_rows(period: Period, checks: tuple[Check, ...] = CHECKS) -> sa.Selec
         .where(in_period(period), sa.or_(sa.false(), *conditions.values()))
     )
     flagged = computed_once(flagged, "flagged")
-    parts = [
-        sa.select(_label(name), flagged.c.id.label("request_id")).where(flagged.c[name] == 1)
-        for name in conditions
-    ]
+    parts = []
+    if conditions:
+        names = sa.union_all(*(sa.select(_label(name)) for name in conditions)).subquery("names")
+        flag = sa.case(*((names.c.check_name == n, flagged.c[n]) for n in conditions), else_=0)
+        parts.append(
+            sa.select(names.c.check_name, flagged.c.id.label("request_id"))
+            .select_from(flagged.join(names, sa.true()))
+            .where(flag == 1)
+        )
     if any(c.condition is None for c in checks):
         duplicates = _duplicate_ids(period).subquery("duplicates")
         parts.append(sa.select(_label("duplicate_id"), duplicates.c.id.label("request_id")))

@@ -21,16 +21,20 @@ from sqlalchemy.engine import Connection
 from analysis.domain import ACCEPTANCE_MINUTES, CANCELLED, RETRY_WINDOW_MINUTES
 from analysis.period import Period
 from analysis.source.dialect import (
+    as_text,
     bucket,
     computed_once,
     epoch_seconds,
     floor_int,
+    in_time_range,
     local_day_number,
     local_epoch_seconds,
     median,
     minutes_between,
+    sortable,
+    utc_moment,
 )
-from analysis.source.engine import read_frame
+from analysis.source.engine import QueryTimeout, read_frame
 from analysis.source.schema import mechanics, organizations, profiles, session_requests
 
 sr = session_requests
@@ -54,14 +58,29 @@ class QueryRunner:
 
     def __call__(self, name: str, *args: Any, label: str | None = None) -> pd.DataFrame:
         began = time.perf_counter()
-        frame = read_frame(self.conn, QUERIES[name](*args))
+        try:
+            frame = read_frame(self.conn, QUERIES[name](*args))
+        except QueryTimeout as exc:  # one line naming the query
+            raise QueryTimeout(f"query {label or name}: {exc}") from None
         if self.timings is not None:
             self.timings.append((label or name, time.perf_counter() - began))
         return frame
 
 
 def in_period(period: Period) -> sa.ColumnElement[bool]:
-    return sa.and_(sr.c.created_at >= period.utc_start, sr.c.created_at < period.utc_end)
+    """The period's requests: ``created_at`` in its half-open UTC range, however stored."""
+    return in_time_range(sr.c.created_at, period.utc_start, period.utc_end)
+
+
+def category(name: str) -> sa.Label[str]:
+    """A categorical request column (status, session_type, routing_type) as text, labelled
+    with its name: an enum column is cast, so it compares with and groups as text."""
+    return as_text(sr.c[name]).label(name)
+
+
+def same_id(left: sa.ColumnElement[Any], right: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """Two id columns equal, compared as text where one is uuid and the other text."""
+    return as_text(left) == as_text(right)
 
 
 def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -83,9 +102,9 @@ def request_cube(period: Period) -> sa.Select:
     cancellation and routing sections.
     """
     keys = [
-        sr.c.status,
-        sr.c.session_type,
-        sr.c.routing_type,
+        category("status"),
+        category("session_type"),
+        category("routing_type"),
         _flag(sr.c.mechanic_id.is_not(None)).label("assigned"),
         _flag(sr.c.workshop_id.is_not(None)).label("workshop_served"),
         _flag(sr.c.preferred_workshop_id.is_not(None)).label("preferred_workshop"),
@@ -100,8 +119,8 @@ def request_span(period: Period) -> sa.Select:
     """Columns: requests, first_at, last_at (UTC)."""
     return sa.select(
         sa.func.count().label("requests"),
-        sa.func.min(sr.c.created_at).label("first_at"),
-        sa.func.max(sr.c.created_at).label("last_at"),
+        sa.func.min(utc_moment(sr.c.created_at)).label("first_at"),
+        sa.func.max(utc_moment(sr.c.created_at)).label("last_at"),
     ).where(in_period(period))
 
 
@@ -110,9 +129,9 @@ def daily_status_counts(period: Period) -> sa.Select:
     """Columns: day_number (local date, days since 1970-01-01), status, requests."""
     day = local_day_number(sr.c.created_at, period.utc_offsets()).label("day_number")
     return (
-        sa.select(day, sr.c.status, sa.func.count().label("requests"))
+        sa.select(day, category("status"), sa.func.count().label("requests"))
         .where(in_period(period))
-        .group_by(day, sr.c.status)
+        .group_by(day, category("status"))
     )
 
 
@@ -120,9 +139,9 @@ def daily_status_counts(period: Period) -> sa.Select:
 def mechanic_status_counts(period: Period) -> sa.Select:
     """Columns: mechanic_id, status, requests, over assigned requests only."""
     return (
-        sa.select(sr.c.mechanic_id, sr.c.status, sa.func.count().label("requests"))
+        sa.select(sr.c.mechanic_id, category("status"), sa.func.count().label("requests"))
         .where(in_period(period), sr.c.mechanic_id.is_not(None))
-        .group_by(sr.c.mechanic_id, sr.c.status)
+        .group_by(sr.c.mechanic_id, category("status"))
     )
 
 
@@ -154,7 +173,7 @@ def _key_of(grouped: sa.Subquery) -> sa.ColumnElement[str]:
 @query
 def customer_status_counts(period: Period) -> sa.Select:
     """Columns: customer (grouping key), status, requests."""
-    grouped = _grouped_by_customer(period, sr.c.status)
+    grouped = _grouped_by_customer(period, category("status"))
     key = _key_of(grouped).label("customer")
     requests = _total(grouped.c.n).label("requests")
     return sa.select(key, grouped.c.status, requests).group_by(key, grouped.c.status)
@@ -247,7 +266,7 @@ def mechanic_roster() -> sa.Select:
             m.c.workshop_id,
             organizations.c.name.label("workshop_name"),
         )
-        .select_from(m.outerjoin(organizations, organizations.c.id == m.c.workshop_id))
+        .select_from(m.outerjoin(organizations, same_id(organizations.c.id, m.c.workshop_id)))
         .order_by(m.c.id)
     )
 
@@ -260,7 +279,7 @@ def period_customer_profiles(period: Period) -> sa.Select:
     longitude, deleted_at.
     """
     p = profiles
-    customers = sa.select(sr.c.customer_id).where(in_period(period)).distinct()
+    customers = sa.select(as_text(sr.c.customer_id)).where(in_period(period)).distinct()
     return (
         sa.select(
             p.c.id.label("customer_id"),
@@ -274,7 +293,7 @@ def period_customer_profiles(period: Period) -> sa.Select:
             p.c.longitude,
             p.c.deleted_at,
         )
-        .where(p.c.id.in_(customers))
+        .where(as_text(p.c.id).in_(customers))
         .order_by(p.c.id)
     )
 
@@ -333,7 +352,7 @@ def _weekday_hour(
 
 def _failed() -> sa.ColumnElement[int]:
     """1 when a request ended without a session: never assigned, or cancelled."""
-    return _flag(sa.or_(sr.c.mechanic_id.is_(None), sr.c.status == CANCELLED))
+    return _flag(sa.or_(sr.c.mechanic_id.is_(None), category("status") == CANCELLED))
 
 
 OUTCOME_COLUMNS = ("never_assigned", "cancelled", "failed")
@@ -355,7 +374,7 @@ def _per_request() -> list[sa.ColumnElement[Any]]:
     return [
         sa.func.count().label("n"),
         *_outcome_sums(
-            _flag(sr.c.mechanic_id.is_(None)), _flag(sr.c.status == CANCELLED), _failed()
+            _flag(sr.c.mechanic_id.is_(None)), _flag(category("status") == CANCELLED), _failed()
         ),
     ]
 
@@ -402,7 +421,7 @@ def failure_counts(period: Period, present: frozenset[str] = frozenset()) -> sa.
     without a city of their own once more by customer (joined to the profiles for the city),
     and once joined to each customer's first request on record.
     """
-    keys: list[sa.ColumnElement[Any]] = [sr.c.session_type, sr.c.routing_type]
+    keys: list[sa.ColumnElement[Any]] = [category("session_type"), category("routing_type")]
     if "is_urgent" in present:
         urgent = sa.case((sr.c.is_urgent.is_(True), 1), (sr.c.is_urgent.is_(False), 0))
         keys.append(urgent.label("urgent"))
@@ -431,7 +450,9 @@ def failure_counts(period: Period, present: frozenset[str] = frozenset()) -> sa.
     by_customer = without_city.group_by(sr.c.customer_id).subquery("by_customer")
     from_profile = sa.select(
         sa.func.nullif(profiles.c.city, "").label("city"), *(by_customer.c[c] for c in counts)
-    ).select_from(by_customer.outerjoin(profiles, profiles.c.id == by_customer.c.customer_id))
+    ).select_from(
+        by_customer.outerjoin(profiles, same_id(profiles.c.id, by_customer.c.customer_id))
+    )
     if "customer_city" in present:
         from_request = sa.select(
             cube.c.request_city.label("city"), *(cube.c[c] for c in counts)
@@ -446,12 +467,14 @@ def failure_counts(period: Period, present: frozenset[str] = frozenset()) -> sa.
     )
     # New customers: requests made at their customer's first moment on record.
     firsts = (
-        sa.select(sr.c.customer_id, sa.func.min(sr.c.created_at).label("first_at"))
-        .where(sr.c.created_at < period.utc_end)
+        sa.select(sr.c.customer_id, sa.func.min(sortable(sr.c.created_at)).label("first_at"))
+        .where(in_time_range(sr.c.created_at, None, period.utc_end))
         .group_by(sr.c.customer_id)
         .subquery("firsts")
     )
-    first = sa.and_(firsts.c.customer_id == sr.c.customer_id, firsts.c.first_at == sr.c.created_at)
+    first = sa.and_(
+        firsts.c.customer_id == sr.c.customer_id, firsts.c.first_at == sortable(sr.c.created_at)
+    )
     newcomers = (
         sa.select(*_per_request())
         .select_from(sr.join(firsts, first))
@@ -492,18 +515,16 @@ def retry_counts(period: Period, retry_minutes: int = RETRY_WINDOW_MINUTES) -> s
     """
     window = retry_minutes * 60.0 + SLACK_SECONDS
     reach = timedelta(minutes=retry_minutes)
-    state = 2 * _flag(sr.c.mechanic_id.is_(None)) + _flag(sr.c.status == CANCELLED)
+    state = 2 * _flag(sr.c.mechanic_id.is_(None)) + _flag(category("status") == CANCELLED)
     states = (
         sa.select(sr.c.customer_id, sr.c.created_at, state.label("state"))
-        .where(
-            sr.c.created_at >= period.utc_start - reach, sr.c.created_at < period.utc_end + reach
-        )
+        .where(in_time_range(sr.c.created_at, period.utc_start - reach, period.utc_end + reach))
         .subquery("states")
     )
     s = states
     order: dict[str, Any] = {
         "partition_by": s.c.customer_id,
-        "order_by": [s.c.created_at, s.c.state],
+        "order_by": [sortable(s.c.created_at), s.c.state],
     }
     moment = epoch_seconds(s.c.created_at)
     around = sa.select(
@@ -531,7 +552,7 @@ def retry_counts(period: Period, retry_minutes: int = RETRY_WINDOW_MINUTES) -> s
             _total(ends_need).label("needs"),
             _total(ends_need * failed).label("needs_failed"),
         )
-        .where(a.c.created_at >= period.utc_start, a.c.created_at < period.utc_end)
+        .where(in_time_range(a.c.created_at, period.utc_start, period.utc_end))
         .group_by(retry)
     )
 
@@ -552,7 +573,7 @@ def coverage_counts(period: Period) -> sa.CompoundSelect:
             hour_number.label("hour_number"),
             sa.func.count().label("n"),
             _total(_flag(sr.c.mechanic_id.is_(None))).label("never"),
-            _total(_flag(sr.c.status == CANCELLED)).label("cancelled"),
+            _total(_flag(category("status") == CANCELLED)).label("cancelled"),
         )
         .where(in_period(period))
         .group_by(hour_number)
@@ -597,7 +618,9 @@ def acceptance_counts(period: Period, minutes: tuple[int, ...] = ACCEPTANCE_MINU
     curve is the cumulative sum.
     """
     delay = minutes_between(sr.c.created_at, sr.c.accepted_at).label("minutes")
-    waits = computed_once(sa.select(sr.c.session_type, delay).where(in_period(period)), "waits")
+    waits = computed_once(
+        sa.select(category("session_type"), delay).where(in_period(period)), "waits"
+    )
     band = sa.case(
         (waits.c.minutes < 0, None),
         *[(waits.c.minutes <= m + SLACK_SECONDS / 60, i) for i, m in enumerate(minutes)],
@@ -613,20 +636,20 @@ def unassigned_waits(period: Period) -> sa.Select:
     """Never-assigned requests by status. Columns: status, requests, first_at, last_at (UTC)."""
     return (
         sa.select(
-            sr.c.status,
+            category("status"),
             sa.func.count().label("requests"),
-            sa.func.min(sr.c.created_at).label("first_at"),
-            sa.func.max(sr.c.created_at).label("last_at"),
+            sa.func.min(utc_moment(sr.c.created_at)).label("first_at"),
+            sa.func.max(utc_moment(sr.c.created_at)).label("last_at"),
         )
         .where(in_period(period), sr.c.mechanic_id.is_(None))
-        .group_by(sr.c.status)
+        .group_by(category("status"))
     )
 
 
 @query
 def customers_without_profile(period: Period) -> sa.Select:
     """Columns: customer_id, requests, for the period's customers with no profile row."""
-    has_profile = sa.select(profiles.c.id).where(profiles.c.id == sr.c.customer_id).exists()
+    has_profile = sa.select(profiles.c.id).where(same_id(profiles.c.id, sr.c.customer_id)).exists()
     return (
         sa.select(sr.c.customer_id, sa.func.count().label("requests"))
         .where(in_period(period), ~has_profile)

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from analysis.errors import AnalysisError
+from analysis.source import spark
 from analysis.source.engine import CONNECT_TIMEOUT_SECONDS, SUPPORTED, unsupported
-from analysis.source.urls import parse_url
+from analysis.source.urls import mask_url, parse_url
 
 SQLITE_BATCH = 50_000
 COPY_ROWS = 100_000
@@ -27,7 +28,12 @@ def writable_engine(url: str, schema: str | None = None) -> sa.Engine:
     backend = parsed.get_backend_name()
     if backend not in SUPPORTED:
         raise unsupported(backend)
-    args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if backend == "postgresql" else {}
+    args: dict[str, Any] = {}
+    if backend == "postgresql":
+        args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    elif backend == spark.BACKEND:
+        spark.require_reachable(parsed, CONNECT_TIMEOUT_SECONDS, mask_url(url))
+        args = spark.connect_args()
     engine = sa.create_engine(parsed, connect_args=args)
     return engine.execution_options(schema_translate_map={None: schema}) if schema else engine
 

@@ -12,9 +12,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from analysis.errors import AnalysisError
-from analysis.load import bulk
+from analysis.load import bulk, spark_tables
 from analysis.load.bulk import writable_engine
-from analysis.source import schema
+from analysis.source import schema, spark
 from analysis.source.urls import DEMO_DB, PROJECT_ROOT, mask_url
 
 DEMO_CSV_DIR = PROJECT_ROOT / "data" / "demo"
@@ -46,9 +46,19 @@ def read_csv_frame(table: sa.Table, csv_dir: Path = DEMO_CSV_DIR) -> pd.DataFram
 
 
 def load_tables(
-    engine: sa.Engine, csv_dir: Path = DEMO_CSV_DIR, schema_name: str | None = None
+    engine: sa.Engine,
+    csv_dir: Path = DEMO_CSV_DIR,
+    schema_name: str | None = None,
+    replace: bool = False,
+    location: Path | None = None,
 ) -> dict[str, int]:
-    """Create the schema's tables (and indexes) and load the CSVs; rows written per table."""
+    """Create the schema's tables (and indexes) and load the CSVs; rows written per table.
+
+    On Spark (``hive://``) the tables are Parquet files in ``location`` (see
+    ``spark_tables``), replaced when ``replace``."""
+    if engine.dialect.name == spark.BACKEND:
+        frames = {t: [read_csv_frame(t, csv_dir)] for t in schema.metadata.sorted_tables}
+        return spark_tables.load_frames(engine, frames, schema_name, replace, location)
     with engine.begin() as conn:
         bulk.create_tables(conn, schema.metadata, schema_name)
         return {
@@ -57,16 +67,24 @@ def load_tables(
         }
 
 
-def load_demo(url: str, schema_name: str | None = None, replace: bool = False) -> dict[str, int]:
+def load_demo(
+    url: str,
+    schema_name: str | None = None,
+    replace: bool = False,
+    location: Path | None = None,
+) -> dict[str, int]:
     """Put the demo data into the database at ``url`` (``python -m analysis load-demo``).
 
     Refuses to touch existing tables unless ``replace``, which drops the four demo tables first.
+    ``location``: Spark only, the folder for the Parquet files (see ``spark_tables``).
     """
     engine = writable_engine(url)
     try:
+        if engine.dialect.name == spark.BACKEND:
+            return load_tables(engine, schema_name=schema_name, replace=replace, location=location)
         bulk.clear_target(engine, schema.metadata, schema_name, replace, mask_url(url))
         return load_tables(engine, schema_name=schema_name)
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0]
         raise AnalysisError(f"cannot load the demo into {mask_url(url)}: {reason}") from None
     finally:

@@ -18,9 +18,11 @@ from analysis.load import bulk
 from analysis.load.bulk import writable_engine
 from analysis.period import Period
 from analysis.source import schema
+from analysis.source.dialect import in_time_range, utc_moment
 from analysis.source.engine import connect
 from analysis.source.inspection import optional_columns
 from analysis.source.provenance import info_metadata, snapshot_info_table
+from analysis.source.storage import TIME_COLUMNS
 from analysis.source.urls import mask_url
 
 CHUNK_ROWS = 100_000
@@ -48,11 +50,14 @@ def used_metadata(optional: frozenset[str] = frozenset()) -> sa.MetaData:
 
 
 def _source_query(table: sa.Table, period: Period | None) -> sa.Select:
-    query = sa.select(*table.c)  # ``table`` is reduced to the columns copied
-    if period is not None and table.name == "session_requests":
-        query = query.where(
-            table.c.created_at >= period.utc_start, table.c.created_at < period.utc_end
-        )
+    """The rows to copy; the request timestamps read as UTC moments however the source
+    stores them (``analysis.source.storage``), so the snapshot holds real timestamps."""
+    if table.name != "session_requests":
+        return sa.select(*table.c)  # ``table`` is reduced to the columns copied
+    columns = [utc_moment(c).label(c.name) if c.name in TIME_COLUMNS else c for c in table.c]
+    query = sa.select(*columns)
+    if period is not None:
+        query = query.where(in_time_range(table.c.created_at, period.utc_start, period.utc_end))
     return query
 
 

@@ -14,15 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Table
 
 from analysis.domain import EXPIRY_MINUTES
 from analysis.errors import AnalysisError
-from analysis.load import bulk
+from analysis.load import bulk, spark_tables
 from analysis.load.bulk import writable_engine
-from analysis.source import schema
+from analysis.source import schema, spark
 from analysis.source.urls import mask_url
 
 CHUNK = 500_000
@@ -263,13 +265,32 @@ def profiles_frames(plan: Plan) -> Iterator[pd.DataFrame]:
         )
 
 
+def _frames(plan: Plan) -> dict[Table, Iterator[pd.DataFrame]]:
+    """Every table's rows for ``plan``, generated chunk by chunk as they are consumed."""
+    chunks = (
+        requests_chunk(plan, first, min(CHUNK, plan.requests - first))
+        for first in range(0, plan.requests, CHUNK)
+    )
+    return {
+        schema.session_requests: chunks,
+        schema.mechanics: iter([mechanics_frame(plan)]),
+        schema.organizations: iter([organizations_frame(plan)]),
+        schema.profiles: profiles_frames(plan),
+    }
+
+
 def load_synthetic(
-    url: str, plan: Plan, schema_name: str | None = None, replace: bool = False
+    url: str,
+    plan: Plan,
+    schema_name: str | None = None,
+    replace: bool = False,
+    location: Path | None = None,
 ) -> dict[str, int]:
     """Generate ``plan`` into the database at ``url``; rows written per table.
 
     Tables are created without indexes, loaded, then indexed (faster than indexing as rows
-    arrive).
+    arrive). On Spark (``hive://``) they are Parquet files in ``location``, one per chunk,
+    registered as tables (see ``spark_tables``).
     """
     if plan.requests < 0 or plan.customers < 1 or plan.mechanics < 1 or plan.end < plan.start:
         raise AnalysisError(
@@ -278,6 +299,10 @@ def load_synthetic(
         )
     engine = writable_engine(url)
     try:
+        if engine.dialect.name == spark.BACKEND:
+            return spark_tables.load_frames(
+                engine, _frames(plan), schema_name, replace, location, mask_url(url)
+            )
         bulk.clear_target(engine, schema.metadata, schema_name, replace, mask_url(url))
         with engine.begin() as conn:
             bulk.create_tables(conn, schema.metadata, schema_name, indexes=False)

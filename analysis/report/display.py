@@ -32,12 +32,20 @@ def md(text: str) -> None:
     display(Markdown(markdown(text)))
 
 
+# A table with more columns than this is marked ``wide``: the report's template sets it in a
+# smaller type with tighter cells, so it fits the page width (1280 px) with its cells wrapped.
+WIDE_COLUMNS = 9
+
+
 def table(frame: pd.DataFrame) -> Styler:
     """A display table without the index: text left-aligned, numbers right-aligned (numbers
-    already formatted by the caller)."""
+    already formatted by the caller); more than ``WIDE_COLUMNS`` columns: class ``wide``."""
     text = [c for c in frame.columns if frame[c].dtype.kind not in "iuf"]
-    return (
+    styled = (
         frame.style.hide(axis="index")
         .set_properties(subset=text, **{"text-align": "left"})
         .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
     )
+    if len(frame.columns) > WIDE_COLUMNS:
+        styled = styled.set_table_attributes('class="wide"')
+    return styled

@@ -1,5 +1,6 @@
-"""What a report writes besides its notebook: the JSON of its findings, and the code-free HTML
-export of the executed notebook (the nbconvert template under ``templates/report``)."""
+"""What a report writes besides its notebook: the JSON of its findings, the full lists as CSV
+files, and the code-free HTML export of the executed notebook (the nbconvert template under
+``templates/report``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 from nbconvert import HTMLExporter
 from nbconvert.exporters.html import Highlight2HTML, WidgetsDataTypeFilter
 from nbconvert.exporters.templateexporter import TemplateExporter
@@ -20,13 +22,82 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 HIDDEN_CELL_TAGS = {"parameters", "injected-parameters", "interactive"}
 
 
-def write_json(product: Any, path: str | Path) -> Path:
-    """``product.to_dict()`` (``Findings`` or ``ProfileAudit``) as indented JSON at ``path``."""
+# The full lists beside a report, by kind (analysis.runs.layout names their files).
+CUSTOMERS, MECHANICS, FLAGGED_REQUESTS = "customers", "mechanics", "flagged_requests"
+LISTS = (CUSTOMERS, MECHANICS, FLAGGED_REQUESTS)
+CUSTOMER_COLUMNS = (
+    "customer",
+    "requests",
+    "share",
+    "completion_rate",
+    "cancel_rate",
+    "active_days",
+    "busiest_day",
+    "busiest_day_requests",
+    "test_account",
+    "pattern",
+)
+MECHANIC_COLUMNS = (
+    "mechanic_id",
+    "name",
+    "requests",
+    "completion_rate",
+    "cancel_rate",
+    "profile_complete",
+    "red_seal_certified",
+    "workshop_name",
+    "years_of_experience",
+    "city",
+    "mechanic_type",
+)
+
+
+def write_json(product: Any, path: str | Path, **options: Any) -> Path:
+    """``product.to_dict(**options)`` (``Findings`` or ``ProfileAudit``; e.g. ``top_n``) as
+    indented JSON at ``path``."""
     target = Path(path)
     target.write_text(
-        json.dumps(product.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(product.to_dict(**options), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
     )
     return target
+
+
+def full_lists(findings: Any) -> dict[str, pd.DataFrame]:
+    """The full per-entity lists of a ``Findings`` (already aggregated by the database; masked
+    when the findings are): ``customers`` (customer, requests, one count per status, share,
+    completion_rate, cancel_rate, active_days, busiest_day, busiest_day_requests,
+    test_account, pattern; one row per customer key, busiest first), ``mechanics``
+    (mechanic_id, name, requests, one count per status, the rates, the profile columns; one
+    row per mechanic who took requests) and ``flagged_requests`` (request_id, checks: the
+    data-quality checks it fails, ``;``-joined)."""
+    statuses = findings.statuses
+    return {
+        CUSTOMERS: _columns(findings.customers, CUSTOMER_COLUMNS, statuses),
+        MECHANICS: _columns(findings.mechanics, MECHANIC_COLUMNS, statuses),
+        FLAGGED_REQUESTS: findings.flagged,
+    }
+
+
+def _columns(table: pd.DataFrame, columns: tuple[str, ...], statuses: list[str]) -> pd.DataFrame:
+    """``columns`` with one count column per status after ``requests`` (0 when absent)."""
+    wanted = [*columns[: columns.index("requests") + 1], *statuses]
+    wanted += columns[columns.index("requests") + 1 :]
+    out = table.reindex(columns=wanted)
+    for s in statuses:
+        out[s] = out[s].fillna(0).astype(int)
+    return out
+
+
+def write_lists(findings: Any, files: dict[str, str], folder: str | Path = ".") -> list[Path]:
+    """Write ``full_lists(findings)`` as CSV into ``folder``, under the names ``files`` gives
+    each kind (``analysis.runs.layout.LIST_FILES``); return the paths written."""
+    written = []
+    for kind, frame in full_lists(findings).items():
+        target = Path(folder) / files[kind]
+        frame.to_csv(target, index=False)
+        written.append(target)
+    return written
 
 
 @functools.cache

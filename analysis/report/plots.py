@@ -11,8 +11,9 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from analysis.domain import MISSING_STATUS
+from analysis.domain import MISSING_STATUS, TOP_N
 from analysis.investigation.drivers import most_telling
+from analysis.investigation.metrics import request_bands as bands_of
 
 # Stacking order: the good outcomes at the base.
 STATUS_ORDER = ("completed", "accepted", "pending", "cancelled", "expired", "unattended")
@@ -25,7 +26,6 @@ STATUS_COLORS = {
     "unattended": "#6c757d",
 }
 OTHER_COLOR = "#adb5bd"
-TOP_N = 15
 FIGSIZE = (9, 4)
 
 
@@ -221,6 +221,56 @@ def requests_per(
     ax.set(title=title, xlabel="requests", ylabel="")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", visible=False)
+    return ax
+
+
+def requests_per_or_bands(
+    table: pd.DataFrame,
+    key: str,
+    title: str,
+    ax: Axes | None = None,
+    top_n: int = TOP_N,
+    statuses: list[str] | None = None,
+) -> Axes:
+    """One bar per ``key`` (customer, mechanic: ``requests_per``) while there are at most
+    ``top_n`` of them; beyond, how requests spread over them (``request_bands``), so the chart
+    has the same size whatever their number. ``table``: one row per key with ``requests``
+    and a column per status."""
+    if len(table) <= top_n:
+        return requests_per(table, key, title, ax, top_n, statuses)
+    return request_bands(bands_of(table["requests"]), key, ax)
+
+
+def request_bands(bands: pd.DataFrame, noun: str, ax: Axes | None = None) -> Axes:
+    """How requests spread over customers (or mechanics, ``noun``): bars of how many made 1,
+    2, 3–4, 5–9, … requests, each labelled with the share of all requests they made; the
+    same size whatever the number of people. ``bands``: band, entities, requests
+    (``metrics.request_bands``)."""
+    ax = _axes(ax)
+    title = f"{noun.capitalize()}s by number of requests"
+    if bands.empty or not bands["entities"].sum():
+        return _empty(ax, title)
+    positions = np.arange(len(bands))
+    ax.bar(positions, bands["entities"], 0.7, color="#457b9d")
+    total = bands["requests"].sum()
+    top = bands["entities"].max()
+    for x, n, r in zip(positions, bands["entities"], bands["requests"], strict=True):
+        if n:
+            share = r / total
+            text = f"{share:.0%}" if share >= 0.005 else "<1%"
+            ax.text(x, n + top * 0.01, text, ha="center", va="bottom", fontsize=8)
+    slanted = len(bands) > 6 and bands["band"].str.len().max() > 7
+    ax.set_xticks(
+        positions, bands["band"], rotation=25 if slanted else 0, ha="right" if slanted else "center"
+    )
+    ax.set(
+        title=title + " (labels: their share of all requests)",
+        xlabel=f"requests per {noun}",
+        ylabel=f"{noun}s",
+    )
+    ax.set_ylim(0, top * 1.12)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(axis="x", visible=False)
     return ax
 
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.domain import CANCELLED, COMPLETED, EXPIRED, EXPIRY_MINUTES, PENDING
+from analysis.domain import CANCELLED, COMPLETED, EXPIRED, EXPIRY_MINUTES, PENDING, TOP_N
 from analysis.investigation.accounts import KNOWN, PATTERN, RESERVED_DOMAIN
 from analysis.investigation.compare import MINUTES, RATE
 from analysis.investigation.findings import Findings
-from analysis.investigation.intervals import FEW_TO_JUDGE
+from analysis.investigation.intervals import FEW_TO_JUDGE, Rate
 from analysis.investigation.judgement import (
     EXCEEDS,
     FEW,
@@ -38,12 +38,15 @@ from analysis.report.text import (
     join_words,
     plural,
     rate_column,
+    rate_text,
     short_id,
     words,
     yes_no,
 )
 
 MAX_IDS_SHOWN = 5
+# Mechanics named one by one in a sentence or list (what worked, recommendations).
+MAX_MECHANICS_NAMED = 5
 RATE_LABELS = {
     "cancellation": "Cancellation",
     "completion": "Completion",
@@ -185,7 +188,7 @@ def explain(check: str, count: int) -> str:
 def _ids(ids: list[str]) -> str:
     shown = [f"`{short_id(i)}`" for i in ids[:MAX_IDS_SHOWN]]
     more = len(ids) - MAX_IDS_SHOWN
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+    return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
 
 
 def drill_down_call(check: str) -> str:
@@ -193,25 +196,27 @@ def drill_down_call(check: str) -> str:
     return f'`f.requests(anomaly="{check}")`'
 
 
-def anomalies_text(f: Findings, findings_json: bool = True) -> str:
-    """One plain sentence per check that flagged something, with the request ids; where the
-    full ids are: findings.json when one is written (``findings_json``), else the drill-down
-    call listing each check's requests (interactive use)."""
+def anomalies_text(f: Findings, findings_json: bool = True, full_list: str | None = None) -> str:
+    """One plain sentence per check that flagged something, with the first few request ids;
+    where the full ids are: ``full_list`` (a relative link to the CSV of every flagged
+    request) when one is written, else findings.json when one is written (``findings_json``),
+    else the drill-down call listing each check's requests (interactive use)."""
     a = f.anomalies
     flagged = a[a["count"] > 0]
     if flagged.empty:
         return (
             f"All {len(a)} data-quality checks passed: no request contradicts itself or the schema."
         )
-    where = (
-        "full ids are in findings.json"
-        if findings_json
-        else "the call after each line lists its requests"
-    )
+    if full_list:
+        where = f"[{full_list}]({full_list}) lists every flagged request and its checks"
+    elif findings_json:
+        where = "full ids are in findings.json"
+    else:
+        where = "the call after each line lists its requests"
     lines = [f"**{len(flagged)} of {len(a)} data-quality checks found problems** ({where}):\n"]
     lines += [
         f"- {explain(r.check, int(r.count))} ({_ids(r.request_ids)}"
-        + ("" if findings_json else f"; {drill_down_call(r.check)}")
+        + ("" if findings_json or full_list else f"; {drill_down_call(r.check)}")
         + ")"
         for r in flagged.itertuples()
     ]
@@ -377,8 +382,9 @@ def assignment_text(f: Findings) -> str:
     )
 
 
-def mechanics_table(f: Findings) -> pd.DataFrame:
-    m = f.mechanics
+def mechanics_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
+    """The ``top_n`` busiest mechanics, then one row for all the others (``others_row``)."""
+    m, rest = f.top("mechanics", top_n)
     if m.empty:
         return pd.DataFrame(columns=["Mechanic", "Name", "Requests"])
     out = pd.DataFrame(
@@ -401,7 +407,80 @@ def mechanics_table(f: Findings) -> pd.DataFrame:
     )
     out["City"] = m["city"].fillna("—")
     out["Type"] = m["mechanic_type"].fillna("—")
-    return out
+    return others_row(out, rest, "Mechanic", "mechanic", f.statuses)
+
+
+def all_others(count: int, noun: str) -> str:
+    """``All other 7,524 customers``; ``1 other customer``."""
+    return f"1 other {noun}" if count == 1 else f"All other {count:,} {noun}s"
+
+
+def others_row(
+    table: pd.DataFrame, rest: dict[str, Any], key: str, noun: str, statuses: list[str]
+) -> pd.DataFrame:
+    """``table`` (a display table of the busiest) plus one row for the ``rest``
+    (``Findings.top``: count, requests, one count per status) when there is any: its ``key``
+    column reads "All other N <noun>s", the counts are summed, the rates are the rest's own
+    (with their 95 % intervals), and the other columns are blank. The rows add up to the
+    totals."""
+    if not rest["count"]:
+        return table
+    row: dict[str, Any] = dict.fromkeys(table.columns, "")
+    row[key] = all_others(rest["count"], noun)
+    row["Requests"] = rest["requests"]
+    for s in statuses:
+        if s.capitalize() in row:
+            row[s.capitalize()] = rest.get(s, 0)
+    rates = {
+        "Completion (95 % CI)": rest.get(COMPLETED, 0),
+        "Cancellation (95 % CI)": rest.get(CANCELLED, 0),
+    }
+    for column, count in rates.items():
+        if column in row:
+            row[column] = rate_text(Rate(count, rest["requests"]))
+    return pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+
+
+def distribution_text(
+    f: Findings, noun: str, top_n: int = TOP_N, full_list: str | None = None
+) -> str:
+    """Requests per customer (``noun`` "customer") or per mechanic ("mechanic") at a glance
+    (``Findings.customer_distribution``), when there are more than the table's ``top_n``: how
+    many, median, 90th percentile and most, the share of the busiest 1 % and 10 %, how many
+    made exactly one; which rows the table shows. Then ``full_list`` (a relative link to the
+    CSV file listing all of them) when there is one; with ``top_n`` or fewer, only that."""
+    d = f.customer_distribution if noun == "customer" else f.mechanic_distribution
+    n = d["entities"]
+    if not n:
+        return ""
+    verb = "made" if noun == "customer" else "took"
+    lines = [
+        f"**{n:,} {noun}{'' if n == 1 else 's'}**; requests per {noun}: median "
+        f"{d['median']:,.0f}, 90th percentile {d['p90']:,.0f}, most {d['max']:,}."
+    ]
+    shares, counted = [], set()
+    for key, top in d["top"].items():
+        if top["share"] is None or top["entities"] in counted:
+            continue  # a few: the busiest 1 % and 10 % are the same people
+        counted.add(top["entities"])
+        shares.append(
+            f"the busiest {key} ({top['entities']:,}) {verb} {fmt_pct(top['share'], 0)} of the "
+            "requests"
+        )
+    if n > 1 and shares:
+        lines.append(f"Concentration: {join_words(shares)}.")
+    single = d["single"]
+    lines.append(
+        f"{single:,} {noun}{'' if single == 1 else 's'} {verb} exactly one request "
+        f"({fmt_pct(single / n, 0)})."
+    )
+    where = f" [{full_list}]({full_list}) lists every {noun}." if full_list else ""
+    if n <= top_n:  # the table shows every one of them: it says it all
+        return where.strip()
+    lines.append(
+        f"The table shows the {top_n} busiest and one row for the other {n - top_n:,}.{where}"
+    )
+    return " ".join(lines)
 
 
 def mechanic_chart_data(f: Findings) -> pd.DataFrame:
@@ -576,8 +655,9 @@ def customer_key_text(f: Findings, findings_json: bool = True) -> str:
     )
 
 
-def customers_table(f: Findings) -> pd.DataFrame:
-    c = f.customers
+def customers_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
+    """The ``top_n`` busiest customers, then one row for all the others (``others_row``)."""
+    c, rest = f.top("customers", top_n)
     if c.empty:
         return pd.DataFrame(columns=["Customer", "Requests"])
     out = pd.DataFrame({"Customer": c["customer"], "Requests": c["requests"]})
@@ -595,6 +675,9 @@ def customers_table(f: Findings) -> pd.DataFrame:
     out["Pattern"] = [
         PATTERN_LABELS[bool(t)][p] for t, p in zip(c["test_account"], c["pattern"], strict=True)
     ]
+    out = others_row(out, rest, "Customer", "customer", f.statuses)
+    if rest["count"]:
+        out.loc[len(out) - 1, "Share"] = fmt_pct(rest["requests"] / f.total, 0)
     return out
 
 
@@ -641,51 +724,85 @@ def routing_text(f: Findings) -> str:
 # --- Root cause: profiles -----------------------------------------------------------------
 
 
-def mechanic_profiles_table(f: Findings) -> pd.DataFrame:
+def mechanic_profiles_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
+    """The roster, incomplete profiles first (then those who took requests), at most
+    ``top_n`` rows, then one row counting the other mechanics on record."""
     r = f.mechanic_roster
     took = set(f.mechanics.get("mechanic_id", []))
-    return pd.DataFrame(
+    ranked = (
+        r.assign(_took=r["mechanic_id"].isin(took))
+        .sort_values(["profile_complete", "_took"], ascending=[True, False], kind="stable")
+        .drop(columns="_took")
+    )
+    head, tail = ranked.head(top_n), ranked.iloc[top_n:]
+    out = pd.DataFrame(
         {
-            "Mechanic": [short_id(i) for i in r["mechanic_id"]],
-            "Name": r["name"].fillna("—"),
-            "Type": r["mechanic_type"],
-            "Complete profile": r["profile_complete"].map(yes_no),
-            "Missing": [", ".join(words(x) for x in m) or "—" for m in r["missing"]],
-            "Took requests": [yes_no(i in took) for i in r["mechanic_id"]],
+            "Mechanic": [short_id(i) for i in head["mechanic_id"]],
+            "Name": head["name"].fillna("—"),
+            "Type": head["mechanic_type"],
+            "Complete profile": head["profile_complete"].map(yes_no),
+            "Missing": [", ".join(words(x) for x in m) or "—" for m in head["missing"]],
+            "Took requests": [yes_no(i in took) for i in head["mechanic_id"]],
         }
     )
+    if len(tail):
+        complete = int(tail["profile_complete"].sum())
+        row = dict.fromkeys(out.columns, "")
+        row["Mechanic"] = all_others(len(tail), "mechanic")
+        row["Complete profile"] = f"{complete:,} yes, {len(tail) - complete:,} no"
+        row["Took requests"] = f"{int(tail['mechanic_id'].isin(took).sum()):,} yes"
+        out = pd.concat([out, pd.DataFrame([row])], ignore_index=True)
+    return out
+
+
+def _some_ids(ids: list[str], limit: int = MAX_IDS_SHOWN) -> str:
+    """The first ``limit`` short ids in backticks, then how many more: bounded whatever the
+    data's size."""
+    shown = [f"`{short_id(i)}`" for i in ids[:limit]]
+    more = len(ids) - limit
+    return join_words(shown + ([f"{more:,} more"] if more > 0 else []))
 
 
 def profiles_text(f: Findings) -> str:
+    """Incomplete mechanic and customer profiles: counts, and the first few ids of each."""
     roster = f.mechanic_roster
     bad = f.incomplete_mechanics
     took = set(f.mechanics.get("mechanic_id", []))
-    bad_working = [short_id(i) for i in bad["mechanic_id"] if i in took]
+    bad_working = [i for i in bad["mechanic_id"] if i in took]
     text = (
         f"**{len(bad)} of {plural(len(roster), 'mechanic')} on record have incomplete "
         f"profiles** (missing any of city, province, postal code, years of experience)"
     )
-    text += (
-        f": {join_words([f'`{short_id(i)}`' for i in bad['mechanic_id']])}." if len(bad) else "."
-    )
+    text += f": {_some_ids(list(bad['mechanic_id']))}." if len(bad) else "."
     if bad_working:
-        text += (
-            f" {join_words(bad_working)} still took requests in this period; see their "
-            "completion rates above."
+        who = (
+            join_words([short_id(i) for i in bad_working])
+            if len(bad_working) <= MAX_IDS_SHOWN
+            else f"{len(bad_working):,} of them"
         )
+        text += f" {who} still took requests in this period; see their completion rates above."
     cp = f.customer_profiles
     incomplete = cp[~cp["profile_complete"]] if len(cp) else cp
     text += (
-        f"\n\n**Customer profiles:** {len(cp) - len(incomplete)} of the "
-        f"{plural(len(cp), 'customer profile')} behind this period's requests are complete"
+        f"\n\n**Customer profiles:** {len(cp) - len(incomplete):,} of the "
+        f"{len(cp):,} customer profile{'' if len(cp) == 1 else 's'} behind this period's "
+        "requests are complete"
     )
     if len(incomplete):
         gaps = [
             f"`{short_id(r.customer_id)}` lacks {', '.join(r.missing)}"
             + (" (deleted)" if r.deleted else "")
-            for r in incomplete.itertuples()
+            for r in incomplete.head(MAX_IDS_SHOWN).itertuples()
         ]
-        text += ": " + "; ".join(gaps)
+        more = len(incomplete) - MAX_IDS_SHOWN
+        text += ": " + "; ".join(gaps) + (f"; and {more:,} more" if more > 0 else "")
+        missing = pd.Series([m for ms in incomplete["missing"] for m in ms]).value_counts()
+        if more > 0 and len(missing):
+            text += (
+                " (missing most often: "
+                + join_words([f"{words(k)} ({v:,})" for k, v in missing.head(3).items()])
+                + ")"
+            )
     return text + "."
 
 
@@ -720,11 +837,18 @@ def success_text(f: Findings) -> str:
     winners = m[m["completed"] > 0] if "completed" in m else m.iloc[0:0]
     lines = [f"**{plural(done, 'completed request')}** show the happy path works."]
     unassigned_done = done - (int(winners["completed"].sum()) if len(winners) else 0)
-    for r in winners.itertuples():
+    winners = winners.sort_values("completed", ascending=False, kind="stable")
+    for r in winners.head(MAX_MECHANICS_NAMED).itertuples():
         rate = fmt_rate(r.completion_rate, r.completion_rate_low, r.completion_rate_high)
         lines.append(
             f"- `{short_id(r.mechanic_id)}` ({_name(r.name)}) completed {r.completed} of "
             f"{r.requests} ({rate}, 95 % interval): {', '.join(_traits(r))}."
+        )
+    if len(winners) > MAX_MECHANICS_NAMED:
+        rest = winners.iloc[MAX_MECHANICS_NAMED:]
+        lines.append(
+            f"- {len(rest):,} other mechanics completed {int(rest['completed'].sum()):,} "
+            "(the mechanics table and its CSV list them)."
         )
     if unassigned_done:
         lines.append(
@@ -918,10 +1042,15 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
         items = [
             f"`{short_id(m['mechanic_id'])}` ({_name(names.get(m['mechanic_id']))}) lacks "
             f"{join_words([words(field) for field in m['missing']])}"
-            for m in x["mechanics"]
+            for m in x["mechanics"][:MAX_MECHANICS_NAMED]
         ]
+        more = len(x["mechanics"]) - MAX_MECHANICS_NAMED
+        if more > 0:
+            items.append(f"and {more:,} more")
         return (
-            f"Complete the profiles of {plural(len(items), 'mechanic')}: " + "; ".join(items) + "."
+            f"Complete the profiles of {plural(len(x['mechanics']), 'mechanic')}: "
+            + "; ".join(items)
+            + "."
         )
     if r.code == "more_working_mechanics":
         text = (
@@ -932,7 +1061,7 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
         if idle:
             text += (
                 f" {plural(len(idle), 'mechanic')} with a complete profile took none: "
-                f"{join_words([f'`{short_id(i)}`' for i in idle])}."
+                f"{_some_ids(list(idle))}."
             )
         return text
     if r.code == "more_mechanic_types":

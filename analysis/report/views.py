@@ -32,10 +32,18 @@ def _report_tables() -> dict[str, Callable[[Findings], pd.DataFrame]]:
             name.endswith(SUFFIX)
             and inspect.isfunction(function)
             and function.__module__ == sections.__name__
-            and len(inspect.signature(function).parameters) == 1
+            and _required(function) == 1
         ):
             found[name.removesuffix(SUFFIX)] = function
     return found
+
+
+def _required(function: Callable[..., object]) -> int:
+    """How many parameters ``function`` needs (those without a default)."""
+    return sum(
+        p.default is inspect.Parameter.empty
+        for p in inspect.signature(function).parameters.values()
+    )
 
 
 TABLES = _report_tables()

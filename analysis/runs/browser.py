@@ -2,7 +2,8 @@
 
 Each page is loaded from disk with networking off and every non-``file:`` request blocked and
 recorded. A page passes when it logs no console error, every image loaded and is not blank, it
-has tables, and it asked the network for nothing (all assets inline). A full-page screenshot is
+has tables and each fits the 1280 px viewport, and it asked the network for nothing (all
+assets inline). A full-page screenshot is
 written next to it (``session_investigation.html`` → ``session_investigation.png``).
 """
 
@@ -60,6 +61,25 @@ async () => {
 """
 
 
+# For each <table>: its width as laid out (scrollWidth, px), its right edge on the page, how
+# many rows it has, and whether a box around it had to clip or scroll it (a table wider than
+# the column it is in, though inside the viewport).
+TABLES_JS = """
+() => Array.from(document.querySelectorAll("table")).map((t) => {
+  let clipped = false;
+  for (let box = t.parentElement; box && box !== document.body; box = box.parentElement) {
+    if (box.scrollWidth > box.clientWidth + 1) { clipped = true; break; }
+  }
+  return {
+    width: t.scrollWidth,
+    right: Math.round(t.getBoundingClientRect().right + window.scrollX),
+    rows: t.rows.length,
+    clipped: clipped,
+  };
+})
+"""
+
+
 @dataclass
 class PageCheck:
     """What the browser saw on one page."""
@@ -68,6 +88,7 @@ class PageCheck:
     console_errors: list[str] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
     tables: int = 0
+    table_sizes: list[dict[str, Any]] = field(default_factory=list)  # width, right, rows, clipped
     requests: list[str] = field(default_factory=list)  # non-local URLs asked for (blocked)
     screenshot: Path | None = None
 
@@ -82,6 +103,16 @@ class PageCheck:
         ]
         if not self.tables:
             found.append("no table on the page")
+        found += [
+            f"table {i + 1} is {t['width']} px wide, past the {VIEWPORT['width']} px viewport"
+            for i, t in enumerate(self.table_sizes)
+            if t["width"] > VIEWPORT["width"] or t["right"] > VIEWPORT["width"]
+        ]
+        found += [
+            f"table {i + 1} ({t['width']} px) is wider than the column it is in"
+            for i, t in enumerate(self.table_sizes)
+            if t["clipped"] and t["width"] <= VIEWPORT["width"] and t["right"] <= VIEWPORT["width"]
+        ]
         found += [f"asked the network for {url}" for url in self.requests]
         return found
 
@@ -147,6 +178,7 @@ def _check(browser: Any, path: Path, screenshot: bool) -> PageCheck:
         page.wait_for_load_state("networkidle")
         check.images = page.evaluate(IMAGES_JS)
         check.tables = page.locator("table").count()
+        check.table_sizes = page.evaluate(TABLES_JS)
         if screenshot:
             check.screenshot = screenshot_path(path)
             page.screenshot(path=str(check.screenshot), full_page=True)

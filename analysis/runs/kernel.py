@@ -34,6 +34,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from analysis.errors import AnalysisError
 from analysis.runs import QUICK_JSONSCHEMA_CODE
+from analysis.source.engine import SOURCE_ERRORS
 
 KERNEL = "session-analysis"
 FALLBACK_KERNEL = "python3"
@@ -215,6 +216,8 @@ class KernelSession:
             ) from None
         except CellExecutionError as exc:
             self.kill()
+            if exc.ename in SOURCE_ERRORS:  # a limit the user set, unreadable data: one line
+                raise AnalysisError(str(exc.evalue)) from None
             disk = re.search(r"\[Errno (28|30|122)\] ([^:']+)", str(exc.evalue))
             if exc.ename in ("OSError", "PermissionError") and disk:
                 # The report folder's disk, not the notebook: the runner says so.

@@ -4,7 +4,8 @@
 
     reports/
       index.html                      every period (analysis.runs.index)
-      <start>_<end>/                  one period's report (analysis.report.run_report)
+      <start>_<end>/                  one period's report (analysis.report.run_report):
+                                      the notebook, its HTML, findings.json, LIST_FILES
       <start>_<end>.failed.json       why that period's last run failed (removed on success)
       logs/<start>_<end>.log          that period's last batch run
       .<start>_<end>.<pid>.<random>/  a report being written by process <pid> (staging)
@@ -31,10 +32,14 @@ from typing import Any
 
 from analysis.errors import AnalysisError
 from analysis.period import Period, parse_date
+from analysis.report.export import LISTS
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "session_investigation.ipynb"
 FINDINGS_FILE = "findings.json"
+# The full lists beside the investigation's report (analysis.report.export.full_lists):
+# customers.csv, mechanics.csv, flagged_requests.csv; the report links to them.
+LIST_FILES = {kind: f"{kind}.csv" for kind in LISTS}
 INDEX_FILE = "index.html"
 FAILED_SUFFIX = ".failed.json"
 LOG_DIR = "logs"
@@ -67,13 +72,16 @@ def screenshot_name(page: str) -> str:
 
 
 def outputs(notebook: Path) -> set[str]:
-    """Every file ``notebook``'s run writes in a report folder, and its page's screenshot."""
+    """Every file ``notebook``'s run writes in a report folder, and its page's screenshot (the
+    investigation also writes the full lists, ``LIST_FILES``)."""
+    lists = set(LIST_FILES.values()) if notebook.name == NOTEBOOK.name else set()
     return {
         notebook.name,
         html_name(notebook),
         json_name(notebook),
         run_record_name(notebook),
         screenshot_name(html_name(notebook)),
+        *lists,
     }
 
 

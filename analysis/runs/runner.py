@@ -308,7 +308,7 @@ def _run_on(
 ) -> Path:
     """``run_report``'s work once its input is checked, on ``kernel``."""
     # Fail fast, with one clear message, before any notebook runs.
-    with connect(url, schema) as conn:
+    with connect(url, schema, given.get("naive_timezone"), given.get("query_timeout")) as conn:
         check_coverage(conn, period)
     _in_time(deadline, notebook, limit)
     out_root.mkdir(parents=True, exist_ok=True)

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from sqlalchemy.engine import URL
 
 from analysis.errors import AnalysisError
-from analysis.source.urls import URL_ENV, mask_url, parse_url
+from analysis.source.urls import URL_ENV, mask_url, parse_url, secrets_of, without_secrets
 
 
 def _without_password(url: str) -> tuple[str, bool]:
-    """``url`` rendered with no password (and whether it had one)."""
+    """``url`` rendered with no password and no secret query parameter (and whether it had
+    any)."""
     parsed: URL = parse_url(url)
-    return parsed._replace(password=None).render_as_string(hide_password=False), (
-        parsed.password is not None
-    )
+    bare = without_secrets(parsed, replacement=None).render_as_string(hide_password=False)
+    return bare, bool(secrets_of(parsed)) or parsed.password is not None
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,21 @@ class SourceHandle:
     bare_url: str
     schema: str | None
     needs_password: bool
+    # How it was read: the zone of its naive timestamps and the query time limit (None: the
+    # library's defaults).
+    naive_timezone: str | None = None
+    query_timeout: float | None = None
 
     @classmethod
-    def remember(cls, url: str, schema: str | None) -> SourceHandle:
+    def remember(
+        cls,
+        url: str,
+        schema: str | None,
+        naive_timezone: str | None = None,
+        query_timeout: float | None = None,
+    ) -> SourceHandle:
         bare, had_password = _without_password(url)
-        return cls(bare, schema, had_password)
+        return cls(bare, schema, had_password, naive_timezone, query_timeout)
 
     def __repr__(self) -> str:
         return f"SourceHandle({mask_url(self.bare_url)!r}, schema={self.schema!r})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -20,9 +22,20 @@ def column_names(conn: Connection, table: str, schema: str | None) -> set[str]:
     return set(conn.execute(probe.limit(0)).keys())
 
 
+def relation_names(conn: Connection, schema: str | None = None) -> set[str]:
+    """The tables, views and materialized views of ``schema``: each can be read as a table."""
+    inspector = sa.inspect(conn)
+    names = set(inspector.get_table_names(schema=schema))
+    names |= set(inspector.get_view_names(schema=schema))
+    with contextlib.suppress(NotImplementedError):  # engines without materialized views
+        names |= set(inspector.get_materialized_view_names(schema=schema))
+    return names
+
+
 def missing_schema(conn: Connection, schema: str | None = None) -> list[str]:
-    """Every table and ``table.column`` in ``USED_COLUMNS`` that the database lacks."""
-    tables = set(sa.inspect(conn).get_table_names(schema=schema))
+    """Every table and ``table.column`` in ``USED_COLUMNS`` that the database lacks (a view
+    or materialized view of that name will do)."""
+    tables = relation_names(conn, schema)
     missing: list[str] = []
     for table, columns in USED_COLUMNS.items():
         if table not in tables:

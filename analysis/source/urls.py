@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -44,28 +45,64 @@ def parse_url(url: str) -> URL:
         ) from None
 
 
+# A query parameter whose name contains one of these carries a secret (libpq's ``password=``,
+# ``sslpassword=``, tokens, API keys…): masked like the password.
+SECRET_PARAMETER = re.compile(r"pass|secret|token|key", re.IGNORECASE)
+MASK = "***"
+
+
+def secret_parameters(url: URL) -> list[str]:
+    """The names of ``url``'s query parameters that carry a secret (``SECRET_PARAMETER``)."""
+    return [name for name in url.query if SECRET_PARAMETER.search(name)]
+
+
+def secrets_of(url: str | URL) -> list[str]:
+    """Every secret ``url`` carries: the password of its user part and the values of its
+    secret query parameters."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except ArgumentError:
+        return []
+    found = [str(parsed.password)] if parsed.password else []
+    for name in secret_parameters(parsed):
+        value = parsed.query[name]
+        found += [value] if isinstance(value, str) else list(value)
+    return [s for s in found if s]
+
+
+def without_secrets(url: URL, replacement: str | None = MASK) -> URL:
+    """``url`` with its password and secret query parameters replaced by ``replacement``
+    (None: removed)."""
+    query = {k: v for k, v in url.query.items() if k not in secret_parameters(url)}
+    if replacement is not None:
+        query |= {k: replacement for k in secret_parameters(url)}
+    password = replacement if url.password is not None else None
+    return URL.create(
+        url.drivername, url.username, password, url.host, url.port, url.database, query
+    )
+
+
 def mask_url(url: str | URL) -> str:
-    """The URL with its password replaced by ``***``: the only form that may be shown."""
+    """The URL with its password and secret query parameters replaced by ``***``: the only
+    form that may be shown."""
     try:
         parsed = url if isinstance(url, URL) else make_url(url)
     except ArgumentError:
         return "<unparseable database URL>"
-    return parsed.render_as_string(hide_password=True)
+    rendered = without_secrets(parsed).render_as_string(hide_password=False)
+    return rendered.replace(quote(MASK, safe=""), MASK)
 
 
 def scrub(text: str, url: str | None) -> str:
-    """``text`` with ``url`` and its password (raw or URL-encoded) replaced: for messages and
+    """``text`` with ``url`` and its secrets (raw or URL-encoded) replaced: for messages and
     logs that might quote them (a driver's error, a traceback)."""
     if not url:
         return text
     text = text.replace(url, mask_url(url))
-    try:
-        password = make_url(url).password
-    except ArgumentError:
-        return text
-    if password:
-        for form in {str(password), quote(str(password), safe=""), quote_plus(str(password))}:
-            text = text.replace(form, "***")
+    for secret in secrets_of(url):
+        for form in {secret, quote(secret, safe=""), quote_plus(secret), unquote(secret)}:
+            if form:
+                text = text.replace(form, MASK)
     return text
 
 

@@ -67,3 +67,18 @@ def test_remote_assets_and_errors_are_caught(tmp_path: Path) -> None:
     assert any("broken" in e for e in check.console_errors)
     problems = " ".join(check.problems)
     assert "did not load" in problems and "asked the network" in problems
+
+
+def test_tables_wider_than_the_page_or_their_column_are_caught(tmp_path: Path) -> None:
+    cell = "<td style='min-width: 1500px'>wide</td>"
+    page = tmp_path / "wide.html"
+    page.write_text(
+        f"<html><body><table><tr>{cell}</tr></table>"
+        "<div style='width: 600px; overflow-x: auto'>"
+        "<table><tr><td style='min-width: 900px'>clipped</td></tr></table></div>"
+        "<table><tr><td>fits</td></tr></table></body></html>"
+    )
+    (check,) = check_pages([page], screenshots=False)
+    assert [p.split(" is ")[0].split(" (")[0] for p in check.problems] == ["table 1", "table 2"]
+    assert "past the 1280 px viewport" in check.problems[0]
+    assert "wider than the column it is in" in check.problems[1]

@@ -121,3 +121,29 @@ def test_module_entry_point_exit_code(tmp_path: Path) -> None:
     assert result.returncode == EXIT_BAD_INPUT
     assert result.stderr.startswith("error: start date 'yesterday' is not a date")
     assert "Traceback" not in result.stderr
+
+
+def test_top_must_list_something(capsys, tmp_path: Path) -> None:
+    code, err = run_cli(
+        capsys, "run", "--start", "2025-10-29", "--end", "2025-11-06", "--top", "0",
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert code == EXIT_BAD_INPUT
+    assert err.strip() == "error: --top 0 lists nothing: give 1 or more"
+    assert not (tmp_path / "out").exists()
+
+
+def test_top_reaches_the_report_and_findings_json(capsys, tmp_path: Path) -> None:
+    import json
+
+    code, _ = run_cli(
+        capsys, "run", "--start", "2025-10-29", "--end", "2025-11-06", "--top", "2",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    folder = tmp_path / "2025-10-29_2025-11-06"
+    assert code == 0
+    findings = json.loads((folder / "findings.json").read_text())
+    assert len(findings["customers"]) == 2 and findings["customers_others"]["count"] == 1
+    settings = json.loads((folder / "session_investigation.run.json").read_text())
+    assert settings["parameters"] == {"top_n": 2}
+    assert "1 other customer" in (folder / "session_investigation.html").read_text()

@@ -1,10 +1,10 @@
-"""The drill-down gives the same rows on SQLite, DuckDB and PostgreSQL."""
+"""The drill-down gives the same rows on SQLite, DuckDB, PostgreSQL and Spark."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from engines import ENGINES, database, load_demo_into
+from engines import WITH_SPARK, database, load_demo_into
 
 from analysis import requests
 
@@ -23,7 +23,7 @@ def on_sqlite(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
         return requests(START, END, db=url, schema=schema)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", WITH_SPARK)
 def test_the_same_requests_on_every_engine(engine: str, tmp_path, on_sqlite) -> None:
     with database(engine, tmp_path) as (url, schema):
         load_demo_into(url, schema)

@@ -1,4 +1,5 @@
-"""The same findings on SQLite, DuckDB and PostgreSQL, and never a write to the source."""
+"""The same findings on SQLite, DuckDB, PostgreSQL and Spark, and never a write to the source
+(Spark, which has no read-only sessions: nothing but SELECT is sent, tests/e2e/test_spark.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from engines import ENGINES, database, load_demo_into
+from engines import ENGINES, WITH_SPARK, database, load_demo_into
 
 from analysis import investigate
 from analysis.period import Period
@@ -33,7 +34,7 @@ def sqlite_reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
         return json.loads((folder / "findings.json").read_text())
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql", "spark"])
 def test_runner_gives_the_same_findings_json(engine, tmp_path, sqlite_reference) -> None:
     with database(engine, tmp_path) as (url, schema):
         load_demo_into(url, schema)
@@ -44,7 +45,7 @@ def test_runner_gives_the_same_findings_json(engine, tmp_path, sqlite_reference)
     assert document["response_minutes"]["mean"] == 4.83
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", WITH_SPARK)
 def test_reference_figures_on_every_engine(engine, tmp_path) -> None:
     """Every figure of docs/reference/README.md, through the library on each engine."""
     with database(engine, tmp_path) as (url, schema):

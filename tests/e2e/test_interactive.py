@@ -92,7 +92,7 @@ def test_a_report_keeps_findings_json_and_leaves_the_drill_down_out(tmp_path) ->
     folder = run_report(Period.parse("2025-10-29", "2025-11-06"), tmp_path)
     html = (folder / "session_investigation.html").read_text()
     text = re.sub(r"<[^>]+>", "", html)
-    assert "full ids are in findings.json" in text
+    assert "flagged_requests.csv lists every flagged request and its checks" in text
     assert "f.requests(" not in text and "Dig deeper" not in text
     executed = nbformat.read(folder / "session_investigation.ipynb", as_version=4)
     assert executed.cells[-1].get("outputs") == []  # skipped: findings_path is set

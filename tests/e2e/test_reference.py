@@ -53,7 +53,10 @@ def html(report: Path) -> str:
 def test_outputs_are_the_report_files_and_their_settings(report: Path) -> None:
     names = sorted(p.name for p in report.iterdir())
     assert names == [
+        "customers.csv",
         "findings.json",
+        "flagged_requests.csv",
+        "mechanics.csv",
         "session_investigation.html",
         "session_investigation.ipynb",
         "session_investigation.run.json",
@@ -77,7 +80,10 @@ def test_outputs_are_the_report_files_and_their_settings(report: Path) -> None:
         "schema": None,
         "parameters": {},  # nothing set: the library's defaults
         "redact": True,
+        "outputs": {name: settings["outputs"][name] for name in names if "run.json" not in name},
     }
+    for name, digest in settings["outputs"].items():
+        assert digest == hashlib.sha256((report / name).read_bytes()).hexdigest(), name
     assert re.fullmatch(r"[0-9a-f]{16}", settings["source_id"])
 
 
@@ -359,7 +365,10 @@ def test_profile_audit_runs_into_the_same_folder(report: Path) -> None:
     )
     assert folder == report
     assert sorted(p.name for p in folder.iterdir()) == [
+        "customers.csv",
         "findings.json",
+        "flagged_requests.csv",
+        "mechanics.csv",
         "profile_audit.html",
         "profile_audit.ipynb",
         "profile_audit.json",
@@ -461,3 +470,21 @@ def test_root_causes_of_test_traffic(findings: dict, html: str) -> None:
         "Nothing to compare for routing type: every request had broadcast.",
     ):
         assert phrase in text, phrase
+
+
+def test_the_full_lists_beside_the_report(report: Path, findings: dict) -> None:
+    """Every customer and mechanic of the reference fits the top 15, so findings.json and the
+    CSV files list the same people; the CSVs are masked like the report."""
+    import csv
+
+    with (report / "customers.csv").open(newline="") as handle:
+        customers = list(csv.DictReader(handle))
+    assert [c["customer"] for c in customers] == [c["customer"] for c in findings["customers"]]
+    assert sum(int(c["requests"]) for c in customers) == 43
+    assert findings["customers_others"] == {"count": 0, "requests": 0, "by_status": {}}
+    with (report / "mechanics.csv").open(newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == len(findings["mechanics"]) == 3
+    with (report / "flagged_requests.csv").open(newline="") as handle:
+        flagged = list(csv.DictReader(handle))
+    assert len(flagged) == findings["flagged_requests"]
+    assert customers[0]["customer"] == "c***1@test.com"

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rows import PERIOD, local, make_db, mechanic, profile, request, utc
 
+from analysis.errors import AnalysisError
 from analysis.investigation import collect
 from analysis.period import Period
 from analysis.source.engine import connect
@@ -277,3 +278,13 @@ def test_findings_of_a_single_request(tmp_path):
 
 
 # --- period boundaries ------------------------------------------------------------------
+
+
+# --- the retry window ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("minutes", [0, -5])
+def test_a_retry_window_under_a_minute_is_refused(tmp_path, minutes: int) -> None:
+    url = make_db(tmp_path)
+    with connect(url) as conn, pytest.raises(AnalysisError, match="give 1 or more"):
+        collect(conn, PERIOD, retry_window_minutes=minutes)

@@ -112,3 +112,30 @@ def test_the_docstring_names_every_field() -> None:
     doc = Findings.__doc__ or ""
     missing = [x.name for x in dataclasses.fields(Findings) if f"``{x.name}``" not in doc]
     assert missing == []
+
+
+def test_findings_json_keeps_the_top_n_of_each_list_and_the_totals(f: Findings) -> None:
+    full, short = f.to_dict(), f.to_dict(top_n=1)
+    assert [c["customer"] for c in full["customers"]] == list(f.customers["customer"])
+    assert full["customers_others"] == {"count": 0, "requests": 0, "by_status": {}}
+    assert len(short["customers"]) == 1 and len(short["mechanics"]) == 1
+    assert short["customers_others"] == {
+        "count": 2,
+        "requests": 10,
+        "by_status": {"cancelled": 7, "completed": 3},
+    }
+    assert short["customers"][0]["requests"] + short["customers_others"]["requests"] == 43
+    assert short["customer_distribution"] == full["customer_distribution"]
+    assert short["customer_distribution"]["entities"] == 3
+    shown = {a["check"]: a for a in short["anomalies"]}["completed_without_mechanic"]
+    assert (shown["count"], len(shown["request_ids"]), shown["request_ids_shown"]) == (2, 1, 1)
+    assert len(short["incomplete_mechanics"]) == 1 and short["incomplete_mechanics_count"] == 3
+    assert short["test_accounts_count"] == 3 and len(short["test_accounts"]) == 1
+
+
+def test_flagged_requests_one_row_each(f: Findings) -> None:
+    flagged = f.flagged
+    assert len(flagged) == f.flagged_requests == 3
+    assert list(flagged["request_id"]) == sorted(flagged["request_id"])
+    both = flagged[flagged["checks"].str.contains(";")]
+    assert list(both["checks"]) == ["completed_without_mechanic;completed_without_accepted_at"] * 2

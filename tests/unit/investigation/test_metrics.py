@@ -429,3 +429,71 @@ def test_customer_profile_table_flags_missing_and_deleted():
     assert table["missing"].tolist() == [[], ["phone", "latitude"]]
     assert table["profile_complete"].tolist() == [True, False]
     assert table["deleted"].tolist() == [False, True]
+
+
+# --- lists that grow with the data: distribution, top N and the rest, bands ----------------
+
+
+def test_distribution_of_requests_per_customer() -> None:
+    d = metrics.distribution(pd.Series([34, 8, 1]))
+    assert (d["entities"], d["requests"], d["median"], d["max"], d["single"]) == (3, 43, 8.0, 34, 1)
+    assert d["p90"] == pytest.approx(8 + 0.8 * (34 - 8))  # linear between the two busiest
+    # the busiest 1 % and 10 % of 3 customers: at least one, the busiest
+    assert d["top"] == {
+        "1 %": {"entities": 1, "share": pytest.approx(34 / 43)},
+        "10 %": {"entities": 1, "share": pytest.approx(34 / 43)},
+    }
+
+
+def test_distribution_shares_of_the_busiest_percent() -> None:
+    counts = pd.Series([100] * 10 + [1] * 990)  # 1,000 customers; the busiest 1 % are 10
+    d = metrics.distribution(counts)
+    assert d["top"]["1 %"] == {"entities": 10, "share": pytest.approx(1000 / 1990)}
+    assert d["top"]["10 %"] == {"entities": 100, "share": pytest.approx(1090 / 1990)}
+    assert (d["single"], d["median"], d["p90"], d["max"]) == (990, 1.0, 1.0, 100)
+
+
+def test_distribution_of_nobody() -> None:
+    d = metrics.distribution(pd.Series([], dtype=int))
+    assert d == {
+        "entities": 0,
+        "requests": 0,
+        "median": None,
+        "p90": None,
+        "max": None,
+        "single": 0,
+        "top": {},
+    }
+
+
+def test_top_and_rest_add_up_to_the_whole() -> None:
+    table = pd.DataFrame(
+        {"key": list("abcde"), "requests": [1, 5, 3, 5, 2], "completed": [1, 4, 0, 2, 2]}
+    )
+    head, rest = metrics.top_and_rest(table, 2, ["requests", "completed"])
+    assert list(head["key"]) == ["b", "d"]  # busiest first, ties in their order
+    assert rest == {"count": 3, "requests": 6, "completed": 3}
+    assert int(head["requests"].sum()) + rest["requests"] == int(table["requests"].sum())
+    everyone, nobody = metrics.top_and_rest(table, 10, ["requests"])
+    assert len(everyone) == 5 and nobody == {"count": 0, "requests": 0}
+    _, empty = metrics.top_and_rest(table.iloc[0:0], 3, ["requests"])
+    assert empty == {"count": 0, "requests": 0}
+
+
+def test_request_bands_grow_one_two_five() -> None:
+    bands = metrics.request_bands(pd.Series([1, 1, 2, 4, 7, 12, 250]))
+    assert list(bands["band"]) == [
+        "1", "2", "3–4", "5–9", "10–19", "20–49", "50–99", "100–199", "200–499"
+    ]  # fmt: skip
+    assert list(bands["entities"]) == [2, 1, 1, 1, 1, 0, 0, 0, 1]
+    assert list(bands["requests"]) == [2, 2, 4, 7, 12, 0, 0, 0, 250]
+    assert bands["entities"].sum() == 7 and bands["requests"].sum() == 277
+    assert metrics.request_bands(pd.Series([], dtype=int)).empty
+
+
+def test_request_bands_by_powers_of_ten_for_large_counts() -> None:
+    bands = metrics.request_bands(pd.Series([1, 3, 40, 424_238]))
+    assert list(bands["band"]) == [
+        "1", "2–4", "5–9", "10–99", "100–999", "1,000–9,999", "10,000–99,999", "100,000–999,999"
+    ]  # fmt: skip
+    assert list(bands["entities"]) == [1, 1, 0, 1, 0, 0, 0, 1]

@@ -132,3 +132,28 @@ def test_acceptance_curve_draws_all_requests_and_each_type() -> None:
         assert ax.lines[0].get_linewidth() > ax.lines[1].get_linewidth()
     finally:
         plt.close(ax.figure)
+
+
+def test_many_customers_are_drawn_as_bands_a_few_as_bars(per_customer: pd.DataFrame) -> None:
+    statuses = ["cancelled", "completed", "expired"]
+    few = plots.requests_per_or_bands(per_customer, "customer", "Per", top_n=25, statuses=statuses)
+    many = plots.requests_per_or_bands(per_customer, "customer", "Per", top_n=10)
+    try:
+        assert len(few.get_yticklabels()) == 25  # one bar each: all 25 fit
+        assert [t.get_text() for t in many.get_xticklabels()] == [
+            "1", "2", "3–4", "5–9", "10–19", "20–49"
+        ]  # fmt: skip
+        assert [p.get_height() for p in many.patches] == [0, 24, 0, 0, 0, 1]
+        labels = [t.get_text() for t in many.texts]  # each band's share of the requests
+        assert labels == ["55%", "45%"]  # 48 and 40 of 88
+        assert many.get_title().startswith("Customers by number of requests")
+    finally:
+        plt.close("all")
+
+
+def test_bands_of_nobody_say_so() -> None:
+    ax = plots.request_bands(pd.DataFrame(columns=["band", "entities", "requests"]), "mechanic")
+    try:
+        assert [t.get_text() for t in ax.texts] == ["No requests in this period"]
+    finally:
+        plt.close(ax.figure)

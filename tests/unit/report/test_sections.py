@@ -101,3 +101,46 @@ def test_the_customer_key_without_differing_e_mails(tmp_path) -> None:
     url = make_db(tmp_path, requests=[request(created_at=local(2025, 10, 30, 12))])
     text = customer_key_text(investigate("2025-10-29", "2025-11-06", db=url))
     assert text.endswith("when one customer's requests carry different e-mails.")
+
+
+# --- bounded whatever the data's size ---------------------------------------------------------
+
+
+def test_top_n_and_one_row_for_the_others_add_up(reference) -> None:
+    from analysis.report.sections import customers_table, mechanics_table
+
+    full = customers_table(reference)
+    assert len(full) == 3 and not full["Customer"].str.startswith("All other").any()
+    one = customers_table(reference, top_n=1)
+    assert list(one["Customer"])[1] == "All other 2 customers"
+    assert one["Requests"].sum() == reference.total == full["Requests"].sum()
+    for status in ("Cancelled", "Completed", "Pending"):
+        assert one[status].sum() == full[status].sum()
+    assert one.iloc[1]["Share"] == "23 %"  # 10 of 43
+    assert one.iloc[1]["Cancellation (95 % CI)"] == "70 % (40–89 %)"  # 7 of 10
+    mechanics = mechanics_table(reference, top_n=1)
+    assert list(mechanics["Mechanic"])[1] == "All other 2 mechanics"
+    assert mechanics["Requests"].sum() == mechanics_table(reference)["Requests"].sum()
+
+
+def test_distribution_in_words_with_the_link(reference) -> None:
+    from analysis.report.sections import distribution_text
+
+    text = distribution_text(reference, "customer", top_n=1, full_list="customers.csv")
+    assert text.startswith(
+        "**3 customers**; requests per customer: median 9, 90th percentile 28, most 33. "
+        "Concentration: the busiest 1 % (1) made 77 % of the requests. "  # 10 %: the same one
+        "1 customer made exactly one request (33 %). "
+    )
+    assert "one row for the other 2. [customers.csv](customers.csv) lists every customer." in text
+    # all 3 fit the table: it says it all
+    assert distribution_text(reference, "customer", full_list="customers.csv") == (
+        "[customers.csv](customers.csv) lists every customer."
+    )
+    assert distribution_text(reference, "customer") == ""
+
+
+def test_data_quality_links_the_flagged_requests(reference) -> None:
+    text = anomalies_text(reference, True, "flagged_requests.csv")
+    assert "[flagged_requests.csv](flagged_requests.csv) lists every flagged request" in text
+    assert "f.requests(" not in text
