@@ -27,8 +27,9 @@ DEFAULT_PORT = 10000
 DRIVER_MEMORY = "1g"
 START_TIMEOUT_SECONDS = 240
 SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
-# pip install '.[spark]' pins these (pyproject.toml); spark-up installs them when missing.
-SPARK_EXTRA = "spark"
+# The [spark] extra of pyproject.toml (tests/unit/load/test_spark_server.py keeps the two in
+# step), installed by name: installing the project itself would replace an editable install.
+SPARK_EXTRA = ("pyhive==0.7.0", "thrift==0.25.0", "thrift-sasl==0.4.3", "pure-sasl==0.6.2")
 PYSPARK = "pyspark>=4.0,<5"
 
 
@@ -74,8 +75,7 @@ def ensure_installed() -> Path:
         home = None
     if home is None:
         print("installing pyspark and the [spark] extra into this environment…", file=sys.stderr)
-        command = [sys.executable, "-m", "pip", "install", "--quiet", PYSPARK]
-        command.append(f"{PROJECT_ROOT}[{SPARK_EXTRA}]")
+        command = [sys.executable, "-m", "pip", "install", "--quiet", PYSPARK, *SPARK_EXTRA]
         if subprocess.run(command, check=False).returncode != 0:
             raise AnalysisError("installing pyspark failed: see pip's output above")
         import importlib

@@ -165,8 +165,25 @@ def _epoch_postgres(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) ->
 @compiles(epoch_seconds, "hive")
 def _epoch_spark(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
     # Spark SQL (the ``hive://`` dialect, through the Thrift Server): EXTRACT(EPOCH …) is a
-    # syntax error there; unix_micros() keeps the microseconds.
-    return f"CAST(unix_micros({compiler.process(element.clauses, **kw)}) AS DOUBLE) / 1000000.0"
+    # syntax error there; unix_micros() keeps the microseconds. The session runs in UTC
+    # (``spark.py``), so a TIMESTAMP (which PyHive hands back naive: ``NAIVE``) and text
+    # without an offset read as UTC; to_utc_timestamp() reads them in another naive zone.
+    kind, zone = _kind(compiler, _only(element))
+    sql = compiler.process(element.clauses, **kw)
+    if kind in (EPOCH_SECONDS, EPOCH_MILLISECONDS):
+        seconds = f"CAST({sql} AS DOUBLE)"
+        return f"({seconds} / 1000.0)" if kind == EPOCH_MILLISECONDS else seconds
+    if kind == TEXT:
+        naive = f"CAST({sql} AS TIMESTAMP)"
+        if zone != "UTC":
+            naive = f"to_utc_timestamp({naive}, {_zone_literal(zone)})"
+        sql = (
+            f"CASE WHEN {sql} RLIKE '{OFFSET_SUFFIX}' THEN CAST({sql} AS TIMESTAMP) "
+            f"ELSE {naive} END"
+        )
+    elif kind == NAIVE and zone != "UTC":
+        sql = f"to_utc_timestamp({sql}, {_zone_literal(zone)})"
+    return f"CAST(unix_micros({sql}) AS DOUBLE) / 1000000.0"
 
 
 @compiles(epoch_seconds, "sqlite")

@@ -108,3 +108,30 @@ def test_a_server_that_is_not_a_thrift_server_is_one_line(monkeypatch) -> None:
         with pytest.raises(AnalysisError, match=shown) as failure:
             open_engine(f"hive://127.0.0.1:{port}/default")
     assert "\n" not in str(failure.value)
+
+
+def test_epoch_seconds_of_every_storage_in_spark_sql() -> None:
+    """Checked against a Spark Thrift Server by hand (2025-10-29 04:45:48.5 UTC in each form:
+    TIMESTAMP in UTC and Toronto wall-clock time, text with Z, an offset or none, epoch
+    seconds and milliseconds); here, that each form gets its rule."""
+    from analysis.source.dialect import (
+        EPOCH_MILLISECONDS,
+        NAIVE,
+        TEXT,
+        Storage,
+        attach_storage,
+    )
+
+    def compiled(kind: str, zone: str) -> str:
+        dialect = spark.SparkDialect()
+        attach_storage(dialect, Storage(times={"created_at": kind}, naive_timezone=zone))
+        return str(epoch_seconds(sr.c.created_at).compile(dialect=dialect))
+
+    column = "`session_requests`.`created_at`"
+    assert compiled(NAIVE, "UTC") == f"CAST(unix_micros({column}) AS DOUBLE) / 1000000.0"
+    assert compiled(NAIVE, "America/Toronto") == (
+        f"CAST(unix_micros(to_utc_timestamp({column}, 'America/Toronto')) AS DOUBLE) / 1000000.0"
+    )
+    assert compiled(EPOCH_MILLISECONDS, "UTC") == f"(CAST({column} AS DOUBLE) / 1000.0)"
+    text = compiled(TEXT, "America/Toronto")
+    assert f"{column} RLIKE" in text and "to_utc_timestamp(CAST(" in text
