@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from analysis.errors import AnalysisError
+from analysis.source import spark
 from analysis.source.dialect import (
     AWARE,
     EPOCH_MILLISECONDS,
@@ -122,6 +123,8 @@ def _not_iso(c: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[bool]:
         )
     if dialect == "postgresql":
         return sa.cast(c, sa.Text).op("!~", is_comparison=True)(PG_PATTERN)
+    if dialect == spark.BACKEND:  # Spark SQL: Java regular expressions, RLIKE
+        return sa.not_(sa.cast(c, sa.String).op("RLIKE", is_comparison=True)(PG_PATTERN))
     return sa.not_(sa.func.regexp_full_match(sa.cast(c, sa.Text), PG_PATTERN))
 
 

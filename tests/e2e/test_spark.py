@@ -149,3 +149,27 @@ def load_frame():
 @pytest.fixture(autouse=True)
 def _needs_pyhive(request: pytest.FixtureRequest) -> None:
     pytest.importorskip("pyhive", reason="the [spark] extra is not installed (make spark)")
+
+
+def test_timestamps_stored_as_text_give_the_same_findings(tmp_path) -> None:
+    """A ``session_requests`` view whose times are ISO-8601 text with an offset (as an
+    export into Spark might hold them) counts exactly like the timestamp columns."""
+    columns = [c.name for c in schema.session_requests.columns]
+    as_text = {
+        "created_at": "date_format(created_at, \"yyyy-MM-dd'T'HH:mm:ss.SSSXXX\")",
+        "accepted_at": 'date_format(accepted_at, "yyyy-MM-dd HH:mm:ss")',
+    }
+    with database("spark", tmp_path) as (url, name):
+        load_demo_into(url, name)
+        stored = investigate(START, END, db=url, schema=name).to_dict()
+        with writable_engine(url).begin() as conn:
+            conn.exec_driver_sql(f"ALTER TABLE {name}.session_requests RENAME TO {name}.raw")
+            select = ", ".join(f"{as_text.get(c, c)} AS {c}" for c in columns)
+            conn.exec_driver_sql(
+                f"CREATE VIEW {name}.session_requests AS SELECT {select} FROM {name}.raw"
+            )
+        text = investigate(START, END, db=url, schema=name).to_dict()
+    assert text["requests"] == stored["requests"]
+    assert text["requests"]["total"] == 43
+    assert text["response_minutes"] == stored["response_minutes"]
+    assert text["anomalies"] == stored["anomalies"]
