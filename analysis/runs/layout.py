@@ -72,17 +72,18 @@ def screenshot_name(page: str) -> str:
 
 
 def outputs(notebook: Path) -> set[str]:
-    """Every file ``notebook``'s run writes in a report folder, and its page's screenshot (the
-    investigation also writes the full lists, ``LIST_FILES``)."""
-    lists = set(LIST_FILES.values()) if notebook.name == NOTEBOOK.name else set()
-    return {
+    """Every file ``notebook``'s run writes in a report folder, and its page's screenshot; the
+    investigation's also the full lists (``LIST_FILES``)."""
+    names = {
         notebook.name,
         html_name(notebook),
         json_name(notebook),
         run_record_name(notebook),
         screenshot_name(html_name(notebook)),
-        *lists,
     }
+    if notebook.name == NOTEBOOK.name:
+        names |= set(LIST_FILES.values())
+    return names
 
 
 def checked_outputs(notebook: Path) -> list[str]:

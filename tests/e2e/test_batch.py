@@ -40,7 +40,10 @@ def test_one_report_per_week(weekly: Run) -> None:
     for label in WEEKS:
         names = sorted(p.name for p in (weekly.out / label).iterdir())
         assert names == [
+            "customers.csv",
             "findings.json",
+            "flagged_requests.csv",
+            "mechanics.csv",
             "session_investigation.html",
             "session_investigation.ipynb",
             "session_investigation.run.json",

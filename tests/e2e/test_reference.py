@@ -69,6 +69,12 @@ def test_outputs_are_the_report_files_and_their_settings(report: Path) -> None:
         for name in ("findings.json", "session_investigation.html", "session_investigation.ipynb")
     }
     notebook_hash = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
+    hashes = settings.pop("outputs")  # every output the run wrote, the CSV files included
+    assert sorted(hashes) == [n for n in names if not n.endswith(".run.json")]
+    assert (
+        hashes["customers.csv"]
+        == hashlib.sha256((report / "customers.csv").read_bytes()).hexdigest()
+    )
     assert settings == {
         "notebook": "session_investigation",
         "notebook_sha256": notebook_hash,

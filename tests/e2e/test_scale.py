@@ -122,4 +122,5 @@ def test_every_table_fits_the_page_in_a_browser(report: Path) -> None:
     (check,) = check_pages([report / "session_investigation.html"], screenshots=False)
     assert check.problems == []
     assert check.table_sizes and all(t["width"] <= VIEWPORT["width"] for t in check.table_sizes)
+    assert not [t for t in check.table_sizes if t["clipped"]]  # none wider than its column
     assert sum(t["rows"] for t in check.table_sizes) <= MAX_TABLE_ROWS

@@ -79,7 +79,7 @@ def test_a_report_is_done_only_when_intact(tmp_path: Path) -> None:
         "findings.json": "{}",
         "session_investigation.html": "<p>",
         "session_investigation.ipynb": "{}",
-        **{name: "customer,requests\n" for name in layout.LIST_FILES.values()},
+        **{name: "id\n" for name in layout.LIST_FILES.values()},  # the full lists
     }
     folder = folder_with(tmp_path, files)
     record = {**settings, "outputs": {n: layout.sha256(folder / n) for n in files}}
@@ -95,6 +95,12 @@ def test_a_report_is_done_only_when_intact(tmp_path: Path) -> None:
     assert not layout.is_done(tmp_path, DAY, NOTEBOOK, settings)  # hash right, JSON broken
     (folder / "findings.json").write_text("{}")
     record["outputs"]["findings.json"] = layout.sha256(folder / "findings.json")
+    (folder / "session_investigation.run.json").write_text(json.dumps(record))
+    assert layout.is_done(tmp_path, DAY, NOTEBOOK, settings)
+    lists = {**record, "outputs": dict(record["outputs"])}
+    del lists["outputs"]["customers.csv"]
+    (folder / "session_investigation.run.json").write_text(json.dumps(lists))
+    assert not layout.is_done(tmp_path, DAY, NOTEBOOK, settings)  # made before the CSV files
     (folder / "customers.csv").unlink()
     (folder / "session_investigation.run.json").write_text(json.dumps(record))
     assert not layout.is_done(tmp_path, DAY, NOTEBOOK, settings)  # a full list missing
