@@ -157,7 +157,7 @@ def test_timestamps_stored_as_text_give_the_same_findings(tmp_path) -> None:
     columns = [c.name for c in schema.session_requests.columns]
     as_text = {
         "created_at": "date_format(created_at, \"yyyy-MM-dd'T'HH:mm:ss.SSSXXX\")",
-        "accepted_at": 'date_format(accepted_at, "yyyy-MM-dd HH:mm:ss")',
+        "accepted_at": 'date_format(accepted_at, "yyyy-MM-dd HH:mm:ss.SSSSSS")',
     }
     with database("spark", tmp_path) as (url, name):
         load_demo_into(url, name)
