@@ -3,7 +3,7 @@
 Layers, each importing only from those before it: ``analysis.source`` (reading the platform's
 data) → ``analysis.investigation`` (one period's figures and judgements: ``investigate``,
 ``Findings``, and the requests behind them: ``requests``) → ``analysis.report`` (sentences,
-tables, charts, masking) → ``analysis.runs`` (papermill runs, batches, the index).
+tables, charts, masking) → ``analysis.runs`` (notebook runs, batches, the index).
 ``analysis.load`` writes databases; nothing analytical imports it. Start with ``investigate``
 (interactive) or ``python -m analysis run`` (reports).
 """

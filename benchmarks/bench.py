@@ -869,7 +869,7 @@ def write_results(
         "`ru_maxrss` would include the parent's size, being kept across `exec`). "
         "MB = 10^6 bytes. *child run*: that single run's time (fresh process, warm database).",
         "- Notebook: `analysis.runs.runner.run_report(Period.parse('2025-10-29', '2025-11-06'), "
-        "tmpdir)` on the demo database (papermill kernel start, every cell, HTML export, "
+        "tmpdir)` on the demo database (kernel start, every cell, HTML export, "
         f"findings.json), median of {NOTEBOOK_RUNS}.",
         "",
         "## Targets",
