@@ -19,7 +19,6 @@ from analysis.domain import DEFAULT_TIMEZONE, RETRY_WINDOW_MINUTES, TOP_N, Thres
 from analysis.errors import AnalysisError
 from analysis.period import EVERY, Period
 from analysis.runs.batch import DONE, FAILED, NOT_RUN, BatchInterrupted, BatchResult, Job, run_batch
-from analysis.runs.index import build_index
 from analysis.runs.layout import (
     INDEX_FILE,
     NOTEBOOK,
@@ -230,6 +229,8 @@ def _refresh_index(out: Path) -> Path | None:
     if not out.is_dir():
         return None
     try:
+        from analysis.runs.index import build_index  # the charts' imports, once needed
+
         return build_index(out)
     except OSError as exc:
         if unwritable(exc, out) is None:
@@ -337,6 +338,8 @@ def interrupted_line(result: BatchResult | None) -> str:
 
 
 def _index(args: argparse.Namespace) -> int:
+    from analysis.runs.index import build_index  # the charts' imports, after the report
+
     print(f"index: {build_index(args.out)}")
     return 0
 

@@ -21,9 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import fisher_exact
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportions_ztest
 
 from analysis.domain import MISSING_ROUTING, MISSING_TYPE
 from analysis.investigation.intervals import FEW_TO_JUDGE, wilson_bounds
@@ -342,6 +339,11 @@ def p_value(failures: int, requests: int, rest_failures: int, rest_requests: int
         return float("nan")
     if failed == 0 or failed == total:
         return 1.0
+    # scipy and statsmodels are imported where used (about a second): the command line and
+    # the index import this layer without computing any test.
+    from scipy.stats import fisher_exact
+    from statsmodels.stats.proportion import proportions_ztest
+
     expected = min(requests, rest_requests) * min(failed, total - failed) / total
     if expected < SMALL_EXPECTED:
         table = [[failures, requests - failures], [rest_failures, rest_requests - rest_failures]]
@@ -355,6 +357,8 @@ def holm(p_values: np.ndarray) -> np.ndarray:
     adjusted = np.full(len(p_values), np.nan)
     valid = ~np.isnan(p_values)
     if valid.any():
+        from statsmodels.stats.multitest import multipletests  # where used: see p_value
+
         # statsmodels' Holm ends with gc.collect(), which walks every object in the process
         # (about 0.2 s per call with a report's heap); frozen objects are not walked.
         gc.freeze()

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 CONFIDENCE = 0.95
 # Below this many requests a rate is shown with its interval but not judged.
@@ -28,6 +27,9 @@ def wilson_bounds(successes: Any, trials: Any) -> tuple[np.ndarray, np.ndarray]:
     high = np.full(k.shape, np.nan)
     some = n > 0
     if some.any():
+        # imported where used, as in drivers.p_value
+        from statsmodels.stats.proportion import proportion_confint
+
         lo, hi = proportion_confint(k[some], n[some], alpha=1 - CONFIDENCE, method="wilson")
         low[some] = np.where(k[some] <= 0, 0.0, np.clip(lo, 0.0, 1.0))
         high[some] = np.where(k[some] >= n[some], 1.0, np.clip(hi, 0.0, 1.0))

@@ -27,8 +27,6 @@ import jinja2
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.report import plots
-from analysis.report import trends as trend_plots
 from analysis.report.text import fmt_pct
 from analysis.runs.layout import (
     INDEX_FILE,
@@ -126,6 +124,8 @@ def _weighted(values: pd.Series, weights: pd.Series) -> float | None:
 def aggregate(periods: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """``periods`` as the charts draw them, and what one point is: the periods themselves
     up to ``MAX_POINTS``, else summed by calendar week, or by month when weeks are too many."""
+    from analysis.report import trends as trend_plots  # see charts
+
     if len(periods) <= MAX_POINTS:
         return periods, "period"
     starts = pd.to_datetime(periods["start"])
@@ -202,6 +202,11 @@ CHART_TITLES = {
 
 def charts(periods: pd.DataFrame) -> list[dict[str, str]]:
     """The trend charts of one section, as inline PNG data URLs."""
+    # The charts' libraries (seaborn, scipy) are imported when there is a trend to draw: an
+    # index of one period, what every `run` refreshes, has none and costs no second for them.
+    from analysis.report import plots
+    from analysis.report import trends as trend_plots
+
     plots.use_theme()
     points, unit = aggregate(periods)
     points = points.reset_index(drop=True)
