@@ -66,15 +66,10 @@ def test_outputs_are_the_report_files_and_their_settings(report: Path) -> None:
     outputs = settings.pop("outputs")  # each output's hash: a damaged report is redone
     assert outputs == {
         name: hashlib.sha256((report / name).read_bytes()).hexdigest()
-        for name in ("findings.json", "session_investigation.html", "session_investigation.ipynb")
+        for name in names
+        if not name.endswith(".run.json")
     }
     notebook_hash = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
-    hashes = settings.pop("outputs")  # every output the run wrote, the CSV files included
-    assert sorted(hashes) == [n for n in names if not n.endswith(".run.json")]
-    assert (
-        hashes["customers.csv"]
-        == hashlib.sha256((report / "customers.csv").read_bytes()).hexdigest()
-    )
     assert settings == {
         "notebook": "session_investigation",
         "notebook_sha256": notebook_hash,
@@ -86,10 +81,7 @@ def test_outputs_are_the_report_files_and_their_settings(report: Path) -> None:
         "schema": None,
         "parameters": {},  # nothing set: the library's defaults
         "redact": True,
-        "outputs": {name: settings["outputs"][name] for name in names if "run.json" not in name},
     }
-    for name, digest in settings["outputs"].items():
-        assert digest == hashlib.sha256((report / name).read_bytes()).hexdigest(), name
     assert re.fullmatch(r"[0-9a-f]{16}", settings["source_id"])
 
 
