@@ -17,6 +17,8 @@ from nbconvert.exporters.html import Highlight2HTML, WidgetsDataTypeFilter
 from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from analysis.investigation.metrics import MECHANIC_ATTRIBUTES
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # "interactive": cells for analysts in JupyterLab (the drill-down), not for readers.
 HIDDEN_CELL_TAGS = {"parameters", "injected-parameters", "interactive"}
@@ -37,18 +39,14 @@ CUSTOMER_COLUMNS = (
     "test_account",
     "pattern",
 )
+# The mechanic's name, then the rates, then the rest of their profile (metrics' attributes).
 MECHANIC_COLUMNS = (
     "mechanic_id",
-    "name",
+    MECHANIC_ATTRIBUTES[0],
     "requests",
     "completion_rate",
     "cancel_rate",
-    "profile_complete",
-    "red_seal_certified",
-    "workshop_name",
-    "years_of_experience",
-    "city",
-    "mechanic_type",
+    *MECHANIC_ATTRIBUTES[1:],
 )
 
 
