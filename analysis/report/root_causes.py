@@ -15,8 +15,8 @@ from analysis.investigation import drivers as drv
 from analysis.investigation.coverage import ALL, unserved_slots
 from analysis.investigation.findings import Findings
 from analysis.investigation.judgement import Recommendation
-from analysis.report.sections import signal_text
 from analysis.report.text import fmt_pct, join_words, plural
+from analysis.report.verdict import verdict_reasons
 
 MAX_CAUSES = 5  # sentences per outcome
 MAX_ROWS = 8  # drivers table rows per outcome
@@ -241,7 +241,7 @@ def root_causes_text(f: Findings) -> str:
         return "No requests, so no causes to look for."
     parts = []
     if f.verdict.test_data:
-        reasons = [signal_text(s, f.test_accounts, _top(f)) for s in f.verdict.reasons]
+        reasons = verdict_reasons(f)
         parts.append(
             "**Primary cause: this is test traffic** (see the diagnosis below). "
             + " ".join(reasons)
@@ -262,10 +262,6 @@ def root_causes_text(f: Findings) -> str:
     if skipped:
         parts.append(skipped)
     return "\n\n".join(parts)
-
-
-def _top(f: Findings) -> str | None:
-    return f.customers.iloc[0]["customer"] if len(f.customers) else None
 
 
 def skipped_text(f: Findings) -> str:

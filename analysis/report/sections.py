@@ -14,21 +14,15 @@ from typing import Any
 import pandas as pd
 
 from analysis.domain import CANCELLED, COMPLETED, EXPIRED, EXPIRY_MINUTES, PENDING, TOP_N
-from analysis.investigation.accounts import KNOWN, PATTERN, RESERVED_DOMAIN
 from analysis.investigation.compare import MINUTES, RATE
 from analysis.investigation.findings import Findings
 from analysis.investigation.intervals import FEW_TO_JUDGE, Rate
 from analysis.investigation.judgement import (
     EXCEEDS,
-    FEW,
-    MAX_NAMED_ACCOUNTS,
-    SCRIPT_RATES,
     SUFFICIENT,
-    TEST_ACCOUNTS,
-    TOP_CUSTOMER,
     Recommendation,
-    Signal,
 )
+from analysis.report.root_causes import cause_recommendation_text
 from analysis.report.text import (
     DATE_FORMAT,
     TIME_FORMAT,
@@ -43,6 +37,7 @@ from analysis.report.text import (
     words,
     yes_no,
 )
+from analysis.report.verdict import signal_text, top_customer, verdict_reasons
 
 MAX_IDS_SHOWN = 5
 # Mechanics named one by one in a sentence or list (what worked, recommendations).
@@ -919,56 +914,6 @@ def factors_text(f: Findings) -> str:
 # --- Diagnosis ----------------------------------------------------------------------------
 
 
-REASON_TEXT = {
-    KNOWN: lambda match: "listed as a known test account",
-    RESERVED_DOMAIN: lambda match: f"reserved test domain {match}",
-    PATTERN: lambda match: f"address matches {match!r}",
-}
-
-
-def signal_text(s: Signal, test_accounts: pd.DataFrame, top_customer: str | None) -> str:
-    """One piece of the verdict's evidence in words. ``test_accounts``: customer, rule, match
-    (``Findings.test_accounts``); ``top_customer``: the busiest customer's key."""
-    x = s.figures
-    if s.name == TEST_ACCOUNTS:
-        accounts = test_accounts
-        named = [
-            f"{a.customer} ({REASON_TEXT[a.rule](a.match)})"
-            for a in accounts.head(MAX_NAMED_ACCOUNTS).itertuples()
-        ]
-        if len(accounts) > MAX_NAMED_ACCOUNTS:
-            named.append(f"{len(accounts) - MAX_NAMED_ACCOUNTS} more")
-        return (
-            f"{fmt_pct(x['share'])} of requests come from {x['test_accounts']} of "
-            f"{plural(x['customers'], 'customer')} recognised as test accounts"
-            + (f": {join_words(named)}" if named else "")
-            + "."
-        )
-    if s.name == SCRIPT_RATES:
-        return (
-            f"Cancellation rate {fmt_pct(x['cancel_rate'])} and completion rate "
-            f"{fmt_pct(x['completion_rate'])} (test traffic looks like cancellations over "
-            f"{fmt_pct(x['cancel_above'], 0)} and completions under "
-            f"{fmt_pct(x['completion_below'], 0)})."
-        )
-    if s.name == TOP_CUSTOMER:
-        return (
-            f"The busiest customer, {top_customer}, made "
-            f"{fmt_pct(x['share'])} of all requests ({x['requests']} of {x['of']}); up to "
-            f"{x['busiest_day_requests']} on one day ({x['busiest_day']:%d %b %Y})."
-        )
-    if s.name == FEW:
-        return (
-            f"{plural(x['customers'], 'distinct customer')} and "
-            f"{plural(x['mechanics'], 'mechanic')} took part."
-        )
-    return f"{words(s.name)}: {x}"
-
-
-def _top_customer(f: Findings) -> str | None:
-    return f.customers.iloc[0]["customer"] if len(f.customers) else None
-
-
 def verdict_text(f: Findings) -> str:
     v = f.verdict
     if v.test_data is None:
@@ -978,7 +923,7 @@ def verdict_text(f: Findings) -> str:
         if v.test_data
         else "**No: this looks like real customer traffic.**"
     )
-    reasons = [signal_text(s, f.test_accounts, _top_customer(f)) for s in v.reasons]
+    reasons = verdict_reasons(f)
     return head + " The evidence:\n\n" + "\n".join(f"{i}. {r}" for i, r in enumerate(reasons, 1))
 
 
@@ -1003,7 +948,7 @@ def verdict_rules_text(f: Findings) -> str:
 def evidence_table(f: Findings) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            (words(s.name), yes_no(s.holds), signal_text(s, f.test_accounts, _top_customer(f)))
+            (words(s.name), yes_no(s.holds), signal_text(s, f.test_accounts, top_customer(f)))
             for s in f.verdict.evidence
         ],
         columns=["Signal", "Points to test data", "Evidence"],
@@ -1095,10 +1040,7 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
             "problem: it comes from test traffic. Keep the cancelled requests for testing "
             "error handling and focus on producing more completed sessions."
         )
-    # Actions drawn from the root causes are worded with them (a local import: that module
-    # builds on this one).
-    from analysis.report.root_causes import cause_recommendation_text
-
+    # Actions drawn from the root causes are worded with them.
     cause = cause_recommendation_text(r)
     if cause is not None:
         return cause

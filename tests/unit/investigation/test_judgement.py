@@ -29,6 +29,7 @@ from analysis.investigation.judgement import (
 )
 from analysis.report import sections
 from analysis.report.sections import recommendation_text
+from analysis.report.verdict import signal_text
 
 PERIOD = ("2025-11-01", "2025-11-30")
 
@@ -82,7 +83,7 @@ def test_production_like_data_is_not_called_test_data(production_db: str) -> Non
     }
     accounts = v["evidence"][0]
     assert (accounts["test_accounts"], accounts["customers"]) == (3, 300)
-    assert "3 of 300 customers recognised as test accounts" in sections.signal_text(
+    assert "3 of 300 customers recognised as test accounts" in signal_text(
         f.verdict.evidence[0], f.test_accounts, None
     )
     for text in (sections.verdict_text(f), sections.executive_summary(f)):
@@ -104,7 +105,7 @@ def test_rules_are_configurable_and_reported(production_db: str) -> None:
     assert f.test_accounts.to_dict(orient="records") == [
         {"customer": "driver7@mail.ca", "requests": 3, "rule": "known", "match": "driver7@mail.ca"}
     ]
-    assert "driver7@mail.ca (listed as a known test account)" in sections.signal_text(
+    assert "driver7@mail.ca (listed as a known test account)" in signal_text(
         f.verdict.evidence[0], f.test_accounts, None
     )
 
