@@ -145,16 +145,6 @@ def section(results: list[dict], note: str, runs: int, load: str = "") -> list[s
     return lines
 
 
-def write(out: Path, lines: list[str]) -> None:
-    """Replace this script's section of ``out`` (or add it at the end)."""
-    text = out.read_text() if out.exists() else ""
-    if HEADING in text:
-        before, _, after = text.partition(HEADING)
-        rest = after.split("\n## ", 1)
-        text = before.rstrip("\n") + ("\n\n## " + rest[1] if len(rest) > 1 else "\n")
-    out.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get(URL_ENV, LOCAL_URL))
@@ -175,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = section(results, note, args.runs, f"{load_start}, {bench.load_average()}")
     print("\n".join(lines))
     if args.append:
-        write(args.append, lines)
+        bench.replace_section(args.append, HEADING, lines[1:])  # lines[0] is a blank line
     return 0
 
 

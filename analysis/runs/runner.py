@@ -171,7 +171,7 @@ def run_settings(
     now = now or datetime.now(UTC)
     return {
         "notebook": notebook.stem,
-        "notebook_sha256": hashlib.sha256(notebook.read_bytes()).hexdigest(),
+        "notebook_sha256": layout.sha256(notebook),
         "timezone": period.timezone,
         "every": every,
         "period_complete": period.utc_end <= now,
