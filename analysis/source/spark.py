@@ -58,6 +58,11 @@ if HiveDialect is not None:
         def import_dbapi(cls) -> Any:
             return super().import_dbapi()
 
+        def _get_default_schema_name(self, connection: Connection) -> str:
+            # The URL's database (the session's current one): without it, a query whose tables
+            # name no schema (no --schema) could not be compiled.
+            return str(connection.exec_driver_sql("SELECT current_database()").scalar())
+
         def get_table_names(
             self, connection: Connection, schema: str | None = None, **kw: Any
         ) -> list[str]:

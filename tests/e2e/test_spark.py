@@ -173,3 +173,11 @@ def test_timestamps_stored_as_text_give_the_same_findings(tmp_path) -> None:
     assert text["requests"]["total"] == 43
     assert text["response_minutes"] == stored["response_minutes"]
     assert text["anomalies"] == stored["anomalies"]
+
+
+def test_the_urls_database_holds_the_tables_when_no_schema_is_given(tmp_path) -> None:
+    with database("spark", tmp_path) as (url, name):
+        load_demo_into(url, name)
+        own = sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
+        f = investigate(START, END, db=own)
+    assert f.total == 43
