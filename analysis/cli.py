@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.domain import DEFAULT_TIMEZONE, RETRY_WINDOW_MINUTES, TOP_N, Thresholds
 from analysis.errors import AnalysisError
 from analysis.period import EVERY, Period
-from analysis.runs.batch import DONE, FAILED, NOT_RUN, BatchInterrupted, BatchResult, Job, run_batch
+from analysis.runs.kernel import KernelSession, NotebookFailed, kernel_database_env
 from analysis.runs.layout import (
     INDEX_FILE,
     NOTEBOOK,
@@ -26,11 +26,17 @@ from analysis.runs.layout import (
     clear_failure,
     ensure_writable,
     log_path,
+    notebook_names,
+    notebook_path,
     unwritable,
 )
-from analysis.runs.runner import NotebookFailed, notebook_names, notebook_path, run_report
-from analysis.source.engine import connect
 from analysis.source.urls import DEMO_DB, mask_url, resolve_schema, resolve_url
+
+if TYPE_CHECKING:
+    from analysis.runs.batch import BatchResult
+
+# The rest (the runner, batches, the database) is imported by the commands that use it: `run`
+# starts its kernel first, so that the kernel's imports overlap this process's.
 
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -247,16 +253,25 @@ def _run(args: argparse.Namespace) -> int:
     parameters = _parameters(args)
     if out.exists():  # else made by the runner once the input is checked
         ensure_writable(out)
+    env = kernel_database_env(resolve_url(args.db), resolve_schema(args.schema))
     try:
-        folder = run_report(
-            period,
-            out,
-            args.db,
-            notebook=notebook,
-            schema=args.schema,
-            redact=args.redact,
-            parameters=parameters,
-        )
+        with KernelSession() as kernel:
+            # Started before the runner is imported: the kernel imports its libraries while
+            # this process imports its own and checks the source.
+            kernel.start(env, Path.cwd())
+            import analysis.runs.index  # noqa: F401 (for the index, after the report)
+            from analysis.runs.runner import run_report
+
+            folder = run_report(
+                period,
+                out,
+                args.db,
+                notebook=notebook,
+                schema=args.schema,
+                redact=args.redact,
+                parameters=parameters,
+                session=kernel,
+            )
     except (OSError, KeyboardInterrupt) as exc:
         _refresh_index(out)
         raise (unwritable(exc, out) or exc) from None
@@ -271,6 +286,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    from analysis.runs.batch import DONE, FAILED, NOT_RUN, BatchInterrupted, Job, run_batch
+    from analysis.source.engine import connect
+
     whole = Period.parse(args.start, args.end, args.timezone)
     now = datetime.now(UTC)
     whole.ensure_not_future(now)  # one message, not one failure per period
@@ -329,6 +347,8 @@ def interrupted_line(result: BatchResult | None) -> str:
     """What Ctrl-C leaves, in one line."""
     if result is None:
         return "interrupted: nothing half-written was left; run the command again"
+    from analysis.runs.batch import DONE, NOT_RUN
+
     done = len(result.with_status(DONE))
     left = len(result.with_status(NOT_RUN))
     return (
@@ -454,11 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return HANDLERS[args.command](args)
-    except BatchInterrupted as exc:
-        print(f"error: {interrupted_line(exc.result)}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        print(f"error: {interrupted_line(None)}", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # a batch's (BatchInterrupted) holds what it finished
+        print(f"error: {interrupted_line(getattr(exc, 'result', None))}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -106,3 +106,9 @@ class Thresholds:
         if unknown:
             raise TypeError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
         return cls(**{k: int(v) for k, v in values.items() if v is not None})
+
+
+# The full lists written beside an investigation's report (``report.export.full_lists``; their
+# file names: ``runs.layout.LIST_FILES``), by kind.
+CUSTOMERS, MECHANICS, FLAGGED_REQUESTS = "customers", "mechanics", "flagged_requests"
+LISTS = (CUSTOMERS, MECHANICS, FLAGGED_REQUESTS)

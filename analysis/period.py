@@ -9,13 +9,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import pandas as pd
 
 from analysis.domain import DEFAULT_TIMEZONE
 from analysis.errors import AnalysisError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Every = Literal["day", "week", "month"]
 EVERY: tuple[str, ...] = get_args(Every)
@@ -146,6 +147,8 @@ class Period:
             raise AnalysisError(
                 f"--every {every!r} is not a period length: use one of {', '.join(EVERY)}"
             )
+        import pandas as pd  # here: the command line imports this module before anything else
+
         units = pd.period_range(self.start, self.end, freq=FREQUENCIES[every])
         return [
             Period(max(self.start, _first_day(u)), min(self.end, _last_day(u)), self.timezone)

@@ -3,13 +3,21 @@ returns the Axes. The seaborn theme is set here, once, by ``use_theme``."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+import weakref
+from collections.abc import Callable
+from typing import ParamSpec
+
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 
 from analysis.domain import MISSING_STATUS, TOP_N
 from analysis.investigation.drivers import most_telling
@@ -26,13 +34,92 @@ STATUS_COLORS = {
     "unattended": "#6c757d",
 }
 OTHER_COLOR = "#adb5bd"
+HEATMAP_COLORS = "rocket_r"  # seaborn's, registered with matplotlib when seaborn is imported
 FIGSIZE = (9, 4)
+P = ParamSpec("P")
 
 
 def use_theme() -> None:
     """The one place the look of every chart is decided."""
     sns.set_theme(context="notebook", style="whitegrid", font_scale=0.95)
-    plt.rcParams.update({"figure.figsize": FIGSIZE, "figure.dpi": 110, "axes.titleweight": "bold"})
+    plt.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": 110,
+            "axes.titleweight": "bold",
+            "svg.fonttype": "none",  # text stays text: smaller, and drawn by the reader's fonts
+        }
+    )
+    _show_as_svg()
+
+
+def _show_as_svg() -> None:
+    """In IPython (a notebook, the runner's kernel) figures are shown as SVG: sharp at any
+    zoom, and quicker to make than a PNG. A chart of this module has its margins set
+    (``fit``) and is drawn once; any other figure is cropped to its content as usual (which
+    draws it twice)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    from IPython.core.pylabtools import print_figure
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("svg")
+    shell.display_formatter.formatters["image/svg+xml"].for_type(
+        Figure,
+        lambda figure: print_figure(
+            figure, "svg", bbox_inches=None if figure in _FITTED else "tight"
+        ),
+    )
+
+
+_FITTED: weakref.WeakSet[Figure] = weakref.WeakSet()
+MARGIN_POINTS = 6
+
+
+def fit(figure: Figure) -> Figure:
+    """Set ``figure``'s subplot margins so that its tick labels, axis labels, titles, colour
+    bars and legends fit inside it with ``MARGIN_POINTS`` around. Only those texts are
+    measured, not the whole figure drawn (as a tight crop does, every annotation included)."""
+    renderer = figure.canvas.get_renderer()
+    params = figure.subplotpars
+    width, height = figure.bbox.width, figure.bbox.height
+    region = Bbox.from_extents(
+        params.left * width, params.bottom * height, params.right * width, params.top * height
+    )
+    boxes = [region]
+    for ax in figure.axes:
+        boxes += [axis.get_tightbbox(renderer) for axis in (ax.xaxis, ax.yaxis)]
+        boxes += [ax.title.get_window_extent(renderer)] if ax.title.get_text() else []
+        if ax.get_legend() is not None:
+            boxes.append(ax.get_legend().get_window_extent(renderer))
+    content = Bbox.union([b for b in boxes if b is not None and b.width and b.height])
+    pad = MARGIN_POINTS / 72 * figure.dpi
+    figure.subplots_adjust(
+        left=(region.x0 - content.x0 + pad) / width,
+        right=1 - (content.x1 - region.x1 + pad) / width,
+        bottom=(region.y0 - content.y0 + pad) / height,
+        top=1 - (content.y1 - region.y1 + pad) / height,
+    )
+    _FITTED.add(figure)
+    return figure
+
+
+def chart(draw: Callable[P, Axes]) -> Callable[P, Axes]:
+    """A chart function that, when it made its own figure (no ``ax`` given), ``fit``s it."""
+    signature = inspect.signature(draw)
+
+    @functools.wraps(draw)
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> Axes:
+        given = signature.bind(*args, **kwargs).arguments.get("ax")
+        ax = draw(*args, **kwargs)
+        if given is None and ax.figure not in _FITTED:
+            fit(ax.figure)
+        return ax
+
+    return drawn
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -64,6 +151,7 @@ def status_order(statuses: pd.Series) -> list[str]:
     return [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
 
 
+@chart
 def requests_by_status(status: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Bar per status. ``status``: status, requests, share (metrics.status_breakdown)."""
     ax = _axes(ax)
@@ -89,6 +177,7 @@ def requests_by_status(status: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@chart
 def daily_requests(daily: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Stacked bars of requests per local day by status. ``daily``: day, status, requests
     (metrics.daily_by_status). Readable from a week to a year: bars become a stacked area."""
@@ -128,6 +217,7 @@ def daily_requests(daily: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@chart
 def response_times(bins: pd.DataFrame, median: float | None, ax: Axes | None = None) -> Axes:
     """Requests per response-time bin (``metrics.response_histogram``: label, lower, upper,
     requests; binned in the database), with the bin holding the median marked."""
@@ -199,6 +289,7 @@ def top_with_others(
     return long[long["n"] > 0].rename(columns={"n": "requests"})
 
 
+@chart
 def requests_per(
     table: pd.DataFrame,
     key: str,
@@ -224,6 +315,7 @@ def requests_per(
     return ax
 
 
+@chart
 def requests_per_or_bands(
     table: pd.DataFrame,
     key: str,
@@ -241,6 +333,7 @@ def requests_per_or_bands(
     return request_bands(bands_of(table["requests"]), key, ax)
 
 
+@chart
 def request_bands(bands: pd.DataFrame, noun: str, ax: Axes | None = None) -> Axes:
     """How requests spread over customers (or mechanics, ``noun``): bars of how many made 1,
     2, 3–4, 5–9, … requests, each labelled with the share of all requests they made; the
@@ -274,6 +367,59 @@ def request_bands(bands: pd.DataFrame, noun: str, ax: Axes | None = None) -> Axe
     return ax
 
 
+def heatmap(
+    ax: Axes,
+    values: pd.DataFrame,
+    annotations: pd.DataFrame | None = None,
+    label: str = "",
+    limits: tuple[float, float] | None = None,
+    number_format: str | None = None,
+) -> Axes:
+    """``values`` (rows × columns, NaN: a blank cell) as coloured cells labelled by its index
+    and columns, with a colour bar (``label``, ``number_format``) and each cell's
+    ``annotations`` value written in it (a whole number; NaN: none). Drawn with matplotlib
+    alone: seaborn's heatmap draws the whole figure once more to thin its tick labels."""
+    data = values.to_numpy(dtype=float)
+    rows, columns = data.shape
+    vmin, vmax = limits or (None, None)
+    mesh = ax.pcolormesh(
+        np.ma.masked_invalid(data),
+        cmap=HEATMAP_COLORS,
+        vmin=vmin,
+        vmax=vmax,
+        edgecolors="#eeeeee",
+        linewidth=0.5,
+    )
+    ax.set_xlim(0, columns)
+    ax.set_ylim(rows, 0)  # first row on top
+    ax.set_xticks(np.arange(columns) + 0.5, [str(c) for c in values.columns])
+    ax.set_yticks(np.arange(rows) + 0.5, [str(i) for i in values.index])
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    bar = ax.figure.colorbar(mesh, ax=ax, shrink=0.8, label=label, format=number_format)
+    bar.outline.set_visible(False)
+    if annotations is not None:
+        numbers = annotations.to_numpy(dtype=float)
+        shades = mesh.cmap(mesh.norm(data))
+        for (i, j), number in np.ndenumerate(numbers):
+            if np.isnan(number) or np.isnan(data[i, j]):
+                continue
+            dark = sns.utils.relative_luminance(shades[i, j]) <= 0.408  # seaborn's threshold
+            ax.text(
+                j + 0.5,
+                i + 0.5,
+                f"{number:.0f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if dark else "#262626",
+            )
+    return ax
+
+
+@chart
 def hour_weekday_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Heatmap of requests by local weekday (rows) and hour (columns).
 
@@ -283,26 +429,18 @@ def hour_weekday_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Axes:
     title = "Requests by weekday and hour (local time)"
     if grid.empty or int(grid.to_numpy().sum()) == 0:
         return _empty(ax, title)
-    sns.heatmap(
-        grid,
-        mask=grid == 0,
-        cmap="rocket_r",
-        annot=bool(grid.to_numpy().max() < 100),
-        fmt="d",
-        annot_kws={"fontsize": 7},
-        linewidths=0.5,
-        linecolor="#eeeeee",
-        cbar_kws={"label": "requests", "shrink": 0.8},
-        square=False,
-        ax=ax,
+    annotate = bool(grid.to_numpy().max() < 100)
+    heatmap(
+        ax,
+        grid.where(grid != 0),
+        annotations=grid.where(grid != 0) if annotate else None,
+        label="requests",
     )
-    ax.grid(False)
     ax.set(title=title, xlabel="hour of day", ylabel="")
-    ax.tick_params(axis="y", rotation=0)
-    ax.tick_params(axis="x", rotation=0)
     return ax
 
 
+@chart
 def factor_rates(factors: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Completion rate with its 95 % interval per factor level (``factors.factor_table``)."""
     ax = _axes(ax)
@@ -341,6 +479,7 @@ OUTCOME_COLORS = {"never_assigned": "#e76f51", "cancelled": "#9c6644"}
 REST_COLOR = "#6c757d"
 
 
+@chart
 def driver_rates(
     drivers: pd.DataFrame,
     outcome: str,
@@ -385,6 +524,7 @@ def driver_rates(
     return ax
 
 
+@chart
 def coverage_heatmap(coverage: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Never-assigned rate by local weekday (rows) and hour (columns), each slot annotated
     with the mechanics who accepted anything in it; slots with requests and no mechanic are
@@ -398,32 +538,24 @@ def coverage_heatmap(coverage: pd.DataFrame, ax: Axes | None = None) -> Axes:
     rate = rate.astype(float).reindex(index=range(7), columns=range(24))
     mechanics = coverage.pivot(index="weekday", columns="hour", values="mechanics")
     mechanics = mechanics.reindex(index=range(7), columns=range(24)).fillna(0).astype(int)
-    sns.heatmap(
+    heatmap(
+        ax,
         rate,
-        mask=rate.isna(),
-        cmap="rocket_r",
-        vmin=0,
-        vmax=1,
-        annot=mechanics.where(rate.notna()).to_numpy(),
-        fmt=".0f",
-        annot_kws={"fontsize": 7},
-        linewidths=0.5,
-        linecolor="#eeeeee",
-        cbar_kws={"label": "never-assigned rate", "shrink": 0.8, "format": "{x:.0%}"},
-        ax=ax,
+        annotations=mechanics.where(rate.notna()),
+        label="never-assigned rate",
+        limits=(0, 1),
+        number_format="{x:.0%}",
     )
     for slot in coverage[coverage["no_supply"]].itertuples():
         ax.add_patch(
             plt.Rectangle((slot.hour, slot.weekday), 1, 1, fill=False, edgecolor="#1d3557", lw=1.8)
         )
     ax.set_yticks(np.arange(7) + 0.5, weekdays)
-    ax.grid(False)
     ax.set(title=title, xlabel="hour of day (outlined: requests, no mechanic accepting)", ylabel="")
-    ax.tick_params(axis="y", rotation=0)
-    ax.tick_params(axis="x", rotation=0)
     return ax
 
 
+@chart
 def acceptance_curve(curve: pd.DataFrame, minutes: tuple[int, ...], ax: Axes | None = None) -> Axes:
     """Cumulative share of all requests accepted within each threshold, overall (thick) and
     per session type. ``curve``: ``coverage.acceptance_curve`` (session_type ``all`` first,

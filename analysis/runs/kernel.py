@@ -23,18 +23,18 @@ import time
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from analysis.errors import AnalysisError
 from analysis.runs import QUICK_JSONSCHEMA_CODE
-from analysis.source.engine import SOURCE_ERRORS
+from analysis.source.urls import SCHEMA_ENV, URL_ENV
+
+if TYPE_CHECKING:
+    import nbformat
 
 KERNEL = "session-analysis"
 FALLBACK_KERNEL = "python3"
@@ -60,11 +60,17 @@ RESET = (
     "_shell = get_ipython()\n"
     "import matplotlib.pyplot as _plt\n"
     "_plt.close('all')\n"
-    "del _plt\n"
     "_os.chdir({folder})\n"
     "del _os\n"
     "_shell.execution_count = 1\n"
-    "del _shell\n"
+    # The inline backend draws each figure once to show it; pyplot's own post-execute hook
+    # (installed with the first figure) drew it once more with Agg, for nothing.
+    "_figure = _plt.figure()\n"
+    "_plt.close(_figure)\n"
+    "_hook = getattr(_plt, '_draw_all_if_interactive', None)\n"
+    "if _hook in _shell.events.callbacks['post_execute']:\n"
+    "    _shell.events.unregister('post_execute', _hook)\n"
+    "del _shell, _plt, _figure, _hook\n"
 )
 
 
@@ -79,6 +85,8 @@ def kernel_name() -> str:
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
     """A version-4 notebook read without schema validation (older versions are converted)."""
+    import nbformat
+
     text = Path(path).read_text(encoding="utf-8")
     if json.loads(text).get("nbformat") != 4:
         return nbformat.reads(text, as_version=4)
@@ -87,7 +95,15 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     """Write ``nb`` as nbformat 4 JSON, without schema validation."""
+    import nbformat
+
     Path(path).write_text(nbformat.v4.nbjson.writes(nb) + "\n", encoding="utf-8")
+
+
+def kernel_database_env(url: str, schema: str | None) -> dict[str, str | None]:
+    """The kernel's environment variables naming the database (None: unset): the URL reaches
+    a notebook this way, never as a parameter."""
+    return {URL_ENV: url, SCHEMA_ENV: schema}
 
 
 def kernel_env(values: Mapping[str, str | None]) -> dict[str, str]:
@@ -190,6 +206,12 @@ class KernelSession:
         """Run every cell of ``nb`` (a copy is returned) in ``cwd``; by ``deadline``
         (``time.monotonic()``) when given. A failure kills the kernel and raises
         NotebookFailed naming the cell (its execution count) and the error."""
+        # Imported here: the command line starts a kernel before anything heavy is imported.
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+        from analysis.source.engine import SOURCE_ERRORS
+
         nb = copy.deepcopy(nb)
         try:
             self.prepare(env, cwd)

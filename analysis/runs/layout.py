@@ -30,12 +30,32 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from analysis.domain import LISTS
 from analysis.errors import AnalysisError
 from analysis.period import Period, parse_date
-from analysis.report.export import LISTS
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "session_investigation.ipynb"
+
+
+def notebook_names() -> list[str]:
+    """The notebooks the runner can execute (``--notebook`` choices), by file stem."""
+    return sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+
+
+def notebook_path(name: str) -> Path:
+    """``notebooks/<name>.ipynb`` (or the path of another notebook file), or an AnalysisError
+    listing the choices."""
+    if name.endswith(".ipynb") and Path(name).is_file():
+        return Path(name)
+    path = NOTEBOOKS / f"{name}.ipynb"
+    if name not in notebook_names():
+        raise AnalysisError(
+            f"there is no notebook {name!r}: choose one of {', '.join(notebook_names())}"
+        )
+    return path
+
+
 FINDINGS_FILE = "findings.json"
 # The full lists beside the investigation's report (analysis.report.export.full_lists):
 # customers.csv, mechanics.csv, flagged_requests.csv; the report links to them.

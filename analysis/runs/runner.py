@@ -24,18 +24,18 @@ import nbformat
 
 from analysis.errors import AnalysisError
 from analysis.period import Period
-from analysis.report.export import export_html
+from analysis.report.html import export_html, exporter
 from analysis.runs import layout
 from analysis.runs.kernel import (
     KernelSession,
     NotebookFailed,
+    kernel_database_env,
     kernel_name,  # noqa: F401 (re-exported: the kernel the runner uses)
     read_notebook,
     write_notebook,
 )
 from analysis.runs.layout import (
     NOTEBOOK,
-    NOTEBOOKS,
     html_name,
     json_name,
     report_dir,
@@ -44,8 +44,6 @@ from analysis.runs.layout import (
 from analysis.source.engine import connect
 from analysis.source.provenance import check_coverage
 from analysis.source.urls import (
-    SCHEMA_ENV,
-    URL_ENV,
     describe_url,
     mask_url,
     parse_url,
@@ -72,11 +70,6 @@ def database_env(url: str, schema: str | None) -> Iterator[None]:
     finally:
         for name, value in previous.items():
             _set_env(name, value)
-
-
-def kernel_database_env(url: str, schema: str | None) -> dict[str, str | None]:
-    """The kernel's environment variables naming the database (None: unset)."""
-    return {URL_ENV: url, SCHEMA_ENV: schema}
 
 
 def _set_env(name: str, value: str | None) -> None:
@@ -131,24 +124,6 @@ def _execute(
     finally:
         if own:
             kernel.close()
-
-
-def notebook_names() -> list[str]:
-    """The notebooks the runner can execute (``--notebook`` choices), by file stem."""
-    return sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
-
-
-def notebook_path(name: str) -> Path:
-    """``notebooks/<name>.ipynb`` (or the path of another notebook file), or an AnalysisError
-    listing the choices."""
-    if name.endswith(".ipynb") and Path(name).is_file():
-        return Path(name)
-    path = NOTEBOOKS / f"{name}.ipynb"
-    if name not in notebook_names():
-        raise AnalysisError(
-            f"there is no notebook {name!r}: choose one of {', '.join(notebook_names())}"
-        )
-    return path
 
 
 def run_settings(
@@ -311,6 +286,7 @@ def _run_on(
     with connect(url, schema, given.get("naive_timezone"), given.get("query_timeout")) as conn:
         check_coverage(conn, period)
     _in_time(deadline, notebook, limit)
+    exporter()  # its templates compiled while a starting kernel imports its libraries
     out_root.mkdir(parents=True, exist_ok=True)
     layout.remove_stale(out_root)
     staging = layout.staging_dir(out_root, period.label)

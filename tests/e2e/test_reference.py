@@ -250,7 +250,7 @@ def test_html_has_no_code_parameters_or_remote_assets(html: str) -> None:
         "injected-parameters",
     ):
         assert code not in html
-    assert "<img" in html and "data:image/png;base64" in html
+    assert "<img" in html and "data:image/svg+xml;base64" in html
     assert not re.search(r"""(src|href)=["']https?://""", html)
 
 
