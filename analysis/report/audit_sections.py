@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.investigation.audit import ProfileAudit
-from analysis.report.text import DATE_FORMAT, join_words, plural, short_id, words
+from analysis.report.text import DATE_FORMAT, join_words, plural, short_id, short_ids, words
 
 
 def _fields(fields: tuple[str, ...] | list[str]) -> str:
@@ -35,7 +35,7 @@ def mechanics_summary(a: ProfileAudit) -> str:
     if len(working_bad):
         text += (
             f"; {len(working_bad)} of them still took requests in the period "
-            f"({join_words([f'`{short_id(i)}`' for i in working_bad['mechanic_id']])})"
+            f"({join_words([f'`{i}`' for i in short_ids(working_bad['mechanic_id'])])})"
         )
     return text + "."
 
@@ -63,7 +63,7 @@ def mechanics_table(a: ProfileAudit) -> pd.DataFrame:
     m = a.mechanics.sort_values(["profile_complete", "mechanic_type", "mechanic_id"])
     return pd.DataFrame(
         {
-            "Mechanic": [short_id(i) for i in m["mechanic_id"]],
+            "Mechanic": short_ids(m["mechanic_id"]),
             "Name": m["name"].fillna("—"),
             "Type": m["mechanic_type"],
             "Missing": [", ".join(f.replace("_", " ") for f in x) or "—" for x in m["missing"]],
@@ -90,7 +90,7 @@ def customers_summary(a: ProfileAudit) -> str:
     if len(orphans):
         text += (
             f" {plural(len(orphans), 'customer')} made requests without any profile: "
-            f"{join_words([f'`{short_id(i)}`' for i in orphans['customer_id']])}."
+            f"{join_words([f'`{i}`' for i in short_ids(orphans['customer_id'])])}."
         )
     return text
 
@@ -99,7 +99,7 @@ def customers_table(a: ProfileAudit) -> pd.DataFrame:
     c = a.customers
     return pd.DataFrame(
         {
-            "Customer": [short_id(i) for i in c.get("customer_id", [])],
+            "Customer": short_ids(c.get("customer_id", [])),
             "E-mail": c.get("email", pd.Series(dtype=object)).fillna("—"),
             "Missing": [", ".join(x) or "—" for x in c.get("missing", [])],
             "Deleted": ["yes" if d else "no" for d in c.get("deleted", [])],
@@ -139,7 +139,10 @@ def grouping_text(a: ProfileAudit) -> str:
     for key, rows in d.groupby("key", sort=False):
         if rows["customer_id"].nunique() > 1:
             ids = join_words(
-                [f"`{short_id(r.customer_id)}` ({r.requests})" for r in rows.itertuples()]
+                [
+                    f"`{i}` ({r.requests})"
+                    for i, r in zip(short_ids(rows["customer_id"]), rows.itertuples(), strict=True)
+                ]
             )
             first = rows.iloc[0]
             lines.append(

@@ -38,11 +38,14 @@ WIDE_COLUMNS = 9
 
 
 def table(frame: pd.DataFrame) -> Styler:
-    """A display table without the index: text left-aligned, numbers right-aligned (numbers
-    already formatted by the caller); more than ``WIDE_COLUMNS`` columns: class ``wide``."""
+    """A display table without the index: text left-aligned, numbers right-aligned (whole
+    numbers with thousands separators, others already formatted by the caller); more than
+    ``WIDE_COLUMNS`` columns: class ``wide``."""
     text = [c for c in frame.columns if frame[c].dtype.kind not in "iuf"]
+    counts = [c for c in frame.columns if frame[c].dtype.kind in "iu"]
     styled = (
         frame.style.hide(axis="index")
+        .format("{:,}", subset=counts)
         .set_properties(subset=text, **{"text-align": "left"})
         .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
     )

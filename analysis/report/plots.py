@@ -34,6 +34,7 @@ STATUS_COLORS = {
     "unattended": "#6c757d",
 }
 OTHER_COLOR = "#adb5bd"
+COUNT_FORMAT = "{x:,.0f}"  # 200,000 requests (a new formatter per axis)
 HEATMAP_COLORS = "rocket_r"  # seaborn's, registered with matplotlib when seaborn is imported
 FIGSIZE = (9, 4)
 P = ParamSpec("P")
@@ -139,6 +140,12 @@ def _empty(ax: Axes, title: str) -> Axes:
     return ax
 
 
+def status_legend(ax: Axes) -> None:
+    """The statuses' legend, one per line, right of the axes: clear of the data, whatever the
+    number of statuses."""
+    ax.legend(title="", frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+
+
 def status_palette(statuses: list[str]) -> dict[str, str]:
     """Fixed colours for known statuses, the same in every chart; grey shades for others."""
     extra = [s for s in statuses if s not in STATUS_COLORS]
@@ -170,9 +177,10 @@ def requests_by_status(status: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax=ax,
     )
     for container in ax.containers:
-        labels = [f"{int(v)} ({v / status['requests'].sum():.0%})" for v in container.datavalues]
+        labels = [f"{int(v):,} ({v / status['requests'].sum():.0%})" for v in container.datavalues]
         ax.bar_label(container, labels=labels, padding=3)
     ax.set(title=title, xlabel="requests", ylabel="")
+    ax.xaxis.set_major_formatter(COUNT_FORMAT)
     ax.margins(x=0.15)
     return ax
 
@@ -212,8 +220,9 @@ def daily_requests(daily: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set(title=title, xlabel="", ylabel="requests")
-    ax.legend(title="", frameon=False, ncols=min(len(order), 6), loc="upper left")
-    ax.set_ylim(0, bottom.max() * 1.25)
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
+    status_legend(ax)
+    ax.set_ylim(0, bottom.max() * 1.05)
     return ax
 
 
@@ -233,6 +242,7 @@ def response_times(bins: pd.DataFrame, median: float | None, ax: Axes | None = N
         ax.legend(frameon=False)
     ax.set(title=title, xlabel="minutes from request to acceptance", ylabel="requests")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
     return ax
 
 
@@ -263,7 +273,7 @@ def stacked_status_bars(
         offset = {"left": base} if horizontal else {"bottom": base}
         draw(positions, values, width, **offset, color=colors[status], label=status)
         base = base + values
-    ax.legend(title="", frameon=False, ncols=min(len(order), 6), loc="best")
+    status_legend(ax)
     return ax
 
 
@@ -311,6 +321,7 @@ def requests_per(
     ax.invert_yaxis()
     ax.set(title=title, xlabel="requests", ylabel="")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(COUNT_FORMAT)
     ax.grid(axis="y", visible=False)
     return ax
 
@@ -354,7 +365,11 @@ def request_bands(bands: pd.DataFrame, noun: str, ax: Axes | None = None) -> Axe
             ax.text(x, n + top * 0.01, text, ha="center", va="bottom", fontsize=8)
     slanted = len(bands) > 6 and bands["band"].str.len().max() > 7
     ax.set_xticks(
-        positions, bands["band"], rotation=25 if slanted else 0, ha="right" if slanted else "center"
+        positions,
+        bands["band"],
+        rotation=25 if slanted else 0,
+        ha="right" if slanted else "center",
+        rotation_mode="anchor",  # the label's end under its bar
     )
     ax.set(
         title=title + " (labels: their share of all requests)",
@@ -363,6 +378,7 @@ def request_bands(bands: pd.DataFrame, noun: str, ax: Axes | None = None) -> Axe
     )
     ax.set_ylim(0, top * 1.12)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
     ax.grid(axis="x", visible=False)
     return ax
 
@@ -435,6 +451,7 @@ def hour_weekday_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Axes:
         grid.where(grid != 0),
         annotations=grid.where(grid != 0) if annotate else None,
         label="requests",
+        number_format=COUNT_FORMAT,
     )
     ax.set(title=title, xlabel="hour of day", ylabel="")
     return ax

@@ -33,7 +33,7 @@ from analysis.report.text import (
     plural,
     rate_column,
     rate_text,
-    short_id,
+    short_ids,
     words,
     yes_no,
 )
@@ -145,11 +145,11 @@ def executive_summary(f: Findings) -> str:
     median = f.response["median"]
     flagged = f.anomalies[f.anomalies["count"] > 0]
     bullets = [
-        f"{plural(f.total, 'request')}: {f.count(CANCELLED)} cancelled, "
-        f"{f.count(COMPLETED)} completed, {f.count(PENDING)} pending; cancellation rate "
+        f"{plural(f.total, 'request')}: {f.count(CANCELLED):,} cancelled, "
+        f"{f.count(COMPLETED):,} completed, {f.count(PENDING):,} pending; cancellation rate "
         f"{fmt_pct(c.rate, 0)} (95 % interval {fmt_interval(c.low, c.high)}).",
-        f"{f.assignment['never_assigned']} never assigned to a mechanic; "
-        f"{f.assignment['mechanics_involved']} of {f.assignment['mechanics_on_record']} "
+        f"{f.assignment['never_assigned']:,} never assigned to a mechanic; "
+        f"{f.assignment['mechanics_involved']:,} of {f.assignment['mechanics_on_record']:,} "
         "mechanics on record took part.",
         f"{plural(len(f.customers), 'customer')}; the busiest made "
         f"{fmt_pct(f.customers.iloc[0]['share'], 0)} of requests.",
@@ -173,7 +173,7 @@ def explain(check: str, count: int) -> str:
     """The plain sentence for a check that flagged ``count`` requests."""
     template = CHECK_EXPLANATIONS.get(check, "{n} {requests} failed " + check)
     text = template.format(
-        n=count,
+        n=f"{count:,}",
         requests="request" if count == 1 else "requests",
         ids="id" if count == 1 else "ids",
     )
@@ -181,7 +181,7 @@ def explain(check: str, count: int) -> str:
 
 
 def _ids(ids: list[str]) -> str:
-    shown = [f"`{short_id(i)}`" for i in ids[:MAX_IDS_SHOWN]]
+    shown = [f"`{i}`" for i in short_ids(ids[:MAX_IDS_SHOWN])]
     more = len(ids) - MAX_IDS_SHOWN
     return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
 
@@ -242,7 +242,7 @@ def _fmt(kind: str, value: float | None) -> str:
         return fmt_pct(value)
     if kind == MINUTES:
         return f"{value:.2f}"
-    return f"{int(value)}"
+    return f"{int(value):,}"
 
 
 def _change(r: Any) -> str:
@@ -252,7 +252,7 @@ def _change(r: Any) -> str:
         return "—"
     if r.kind == RATE:
         return f"{r.change * 100:+.1f} pts" + ("" if r.real_change else " (within noise)")
-    text = f"{r.change:+.2f}" if r.kind == MINUTES else f"{int(r.change):+d}"
+    text = f"{r.change:+.2f}" if r.kind == MINUTES else f"{int(r.change):+,d}"
     relative = r.relative_change
     return text + (f" ({relative:+.0%})" if relative is not None and not pd.isna(relative) else "")
 
@@ -368,12 +368,12 @@ def assignment_table(f: Findings) -> pd.DataFrame:
 def assignment_text(f: Findings) -> str:
     a = f.assignment
     if not a["mechanics_involved"]:
-        return f"No mechanic took a request; {a['mechanics_on_record']} mechanics are on record."
+        return f"No mechanic took a request; {a['mechanics_on_record']:,} mechanics are on record."
     return (
-        f"Only **{a['mechanics_involved']}** of the {a['mechanics_on_record']} mechanics on "
+        f"Only **{a['mechanics_involved']:,}** of the {a['mechanics_on_record']:,} mechanics on "
         "record took part:"
         if a["mechanics_involved"] < a["mechanics_on_record"]
-        else f"All {a['mechanics_on_record']} mechanics on record took part:"
+        else f"All {a['mechanics_on_record']:,} mechanics on record took part:"
     )
 
 
@@ -384,7 +384,7 @@ def mechanics_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
         return pd.DataFrame(columns=["Mechanic", "Name", "Requests"])
     out = pd.DataFrame(
         {
-            "Mechanic": [short_id(i) for i in m["mechanic_id"]],
+            "Mechanic": short_ids(m["mechanic_id"]),
             "Name": m["name"].fillna("—"),
             "Requests": m["requests"],
         }
@@ -482,8 +482,8 @@ def mechanic_chart_data(f: Findings) -> pd.DataFrame:
     """The mechanics table with a readable ``mechanic`` label (short id and name) for charts."""
     m = f.mechanics
     labels = [
-        f"{short_id(i)} {n if isinstance(n, str) else ''}".strip()
-        for i, n in zip(m.get("mechanic_id", []), m.get("name", []), strict=True)
+        f"{i} {n if isinstance(n, str) else ''}".strip()
+        for i, n in zip(short_ids(m.get("mechanic_id", [])), m.get("name", []), strict=True)
     ]
     return m.assign(mechanic=labels)
 
@@ -521,7 +521,7 @@ def time_text(f: Findings) -> str:
 def time_patterns_text(f: Findings) -> str:
     if not f.busiest_slots:
         return "No requests, so no time pattern."
-    busiest = join_words([f"{d} {h:02d}:00–{h:02d}:59 ({n})" for d, h, n in f.busiest_slots])
+    busiest = join_words([f"{d} {h:02d}:00–{h:02d}:59 ({n:,})" for d, h, n in f.busiest_slots])
     active = int((f.hour_weekday > 0).to_numpy().sum())
     return (
         f"Requests fell in {plural(active, 'weekday-hour slot')} of 168 ({f.period.timezone} "
@@ -615,14 +615,14 @@ def customers_text(f: Findings) -> str:
     top = c.iloc[0]
     return "\n".join(
         [
-            f"**{plural(len(c), 'customer')} created all {f.total} requests.**\n",
+            f"**{plural(len(c), 'customer')} created all {f.total:,} requests.**\n",
             f"- **{top['customer']}** created {fmt_pct(top['share'], 0)} of all requests "
-            f"({top['requests']} of {f.total}).",
+            f"({top['requests']:,} of {f.total:,}).",
             f"- That is {top['per_day']:.1f} requests a day over the "
             f"{plural(f.span['days'], 'day')} span, or "
             f"{top['per_active_day']:.2f} per active day over "
             f"{plural(int(top['active_days']), 'active day')}; the busiest day, "
-            f"{top['busiest_day']:{DATE_FORMAT}}, had {top['busiest_day_requests']}.",
+            f"{top['busiest_day']:{DATE_FORMAT}}, had {top['busiest_day_requests']:,}.",
         ]
     )
 
@@ -691,10 +691,10 @@ def cancellation_text(f: Findings) -> str:
     )
     return "\n".join(
         [
-            f"- **{before} cancelled before a mechanic was assigned** "
-            f"({fmt_pct(before / c['total'], 0)} of {c['total']} cancellations): the customer gave "
-            "up waiting, or the request timed out with no mechanic available.",
-            f"- **{after} cancelled after a mechanic was assigned** "
+            f"- **{before:,} cancelled before a mechanic was assigned** "
+            f"({fmt_pct(before / c['total'], 0)} of {c['total']:,} cancellations): the customer "
+            "gave up waiting, or the request timed out with no mechanic available.",
+            f"- **{after:,} cancelled after a mechanic was assigned** "
             f"({fmt_pct(after / c['total'], 0)}): the customer or the mechanic cancelled, or the "
             "session never started after acceptance.",
             f"\n**Pattern:** {pattern}.",
@@ -706,7 +706,7 @@ def routing_text(f: Findings) -> str:
     r = f.routing
     if not f.total:
         return "No requests to route."
-    kinds = join_words([f"{n} {k}" for k, n in r["by_type"].items()])
+    kinds = join_words([f"{n:,} {k}" for k, n in r["by_type"].items()])
     return "\n".join(
         [
             f"- **Routing type:** {kinds}",
@@ -732,7 +732,7 @@ def mechanic_profiles_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     head, tail = ranked.head(top_n), ranked.iloc[top_n:]
     out = pd.DataFrame(
         {
-            "Mechanic": [short_id(i) for i in head["mechanic_id"]],
+            "Mechanic": short_ids(head["mechanic_id"]),
             "Name": head["name"].fillna("—"),
             "Type": head["mechanic_type"],
             "Complete profile": head["profile_complete"].map(yes_no),
@@ -753,7 +753,7 @@ def mechanic_profiles_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
 def _some_ids(ids: list[str], limit: int = MAX_IDS_SHOWN) -> str:
     """The first ``limit`` short ids in backticks, then how many more: bounded whatever the
     data's size."""
-    shown = [f"`{short_id(i)}`" for i in ids[:limit]]
+    shown = [f"`{i}`" for i in short_ids(ids[:limit])]
     more = len(ids) - limit
     return join_words(shown + ([f"{more:,} more"] if more > 0 else []))
 
@@ -771,7 +771,7 @@ def profiles_text(f: Findings) -> str:
     text += f": {_some_ids(list(bad['mechanic_id']))}." if len(bad) else "."
     if bad_working:
         who = (
-            join_words([short_id(i) for i in bad_working])
+            join_words(short_ids(bad_working))
             if len(bad_working) <= MAX_IDS_SHOWN
             else f"{len(bad_working):,} of them"
         )
@@ -784,10 +784,10 @@ def profiles_text(f: Findings) -> str:
         "requests are complete"
     )
     if len(incomplete):
+        shown = incomplete.head(MAX_IDS_SHOWN)
         gaps = [
-            f"`{short_id(r.customer_id)}` lacks {', '.join(r.missing)}"
-            + (" (deleted)" if r.deleted else "")
-            for r in incomplete.head(MAX_IDS_SHOWN).itertuples()
+            f"`{i}` lacks {', '.join(r.missing)}" + (" (deleted)" if r.deleted else "")
+            for i, r in zip(short_ids(shown["customer_id"]), shown.itertuples(), strict=True)
         ]
         more = len(incomplete) - MAX_IDS_SHOWN
         text += ": " + "; ".join(gaps) + (f"; and {more:,} more" if more > 0 else "")
@@ -833,10 +833,11 @@ def success_text(f: Findings) -> str:
     lines = [f"**{plural(done, 'completed request')}** show the happy path works."]
     unassigned_done = done - (int(winners["completed"].sum()) if len(winners) else 0)
     winners = winners.sort_values("completed", ascending=False, kind="stable")
-    for r in winners.head(MAX_MECHANICS_NAMED).itertuples():
+    named = winners.head(MAX_MECHANICS_NAMED)
+    for i, r in zip(short_ids(named["mechanic_id"]), named.itertuples(), strict=True):
         rate = fmt_rate(r.completion_rate, r.completion_rate_low, r.completion_rate_high)
         lines.append(
-            f"- `{short_id(r.mechanic_id)}` ({_name(r.name)}) completed {r.completed} of "
+            f"- `{i}` ({_name(r.name)}) completed {r.completed} of "
             f"{r.requests} ({rate}, 95 % interval): {', '.join(_traits(r))}."
         )
     if len(winners) > MAX_MECHANICS_NAMED:
@@ -984,10 +985,11 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
             "the intended ones before drawing conclusions."
         )
     if r.code == "complete_mechanic_profiles":
+        named = x["mechanics"][:MAX_MECHANICS_NAMED]
         items = [
-            f"`{short_id(m['mechanic_id'])}` ({_name(names.get(m['mechanic_id']))}) lacks "
+            f"`{i}` ({_name(names.get(m['mechanic_id']))}) lacks "
             f"{join_words([words(field) for field in m['missing']])}"
-            for m in x["mechanics"][:MAX_MECHANICS_NAMED]
+            for i, m in zip(short_ids(m["mechanic_id"] for m in named), named, strict=True)
         ]
         more = len(x["mechanics"]) - MAX_MECHANICS_NAMED
         if more > 0:

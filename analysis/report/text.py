@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -20,8 +20,9 @@ def fmt_pct(value: float | None, decimals: int = 1) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    """``plural(1, "mechanic")`` → ``1 mechanic``; 3 → ``3 mechanics``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """``plural(1, "mechanic")`` → ``1 mechanic``; 3 → ``3 mechanics``; 1000 → ``1,000
+    mechanics``."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def join_words(words: Sequence[str], last: str = "and") -> str:
@@ -35,6 +36,29 @@ def join_words(words: Sequence[str], last: str = "and") -> str:
 def short_id(value: str | None) -> str:
     """The first block of a UUID, as the original report wrote them (``c62837da``)."""
     return str(value)[:SHORT_ID_LENGTH] if value else "—"
+
+
+def short_ids(values: Iterable[Any]) -> list[str]:
+    """Ids shown together, each as short as tells it from the others: the first block of a
+    UUID (``short_id``) when those differ, else the first block and as many of the last
+    characters as it takes (``00000003…0001``: ids that share their first block, as
+    sequential or time-ordered ids do), the whole id when that is no longer."""
+    texts = [str(v) if v else "" for v in values]
+    distinct = set(texts) - {""}
+    tail = 0
+    while len({_shortened(t, tail) for t in distinct}) < len(distinct):
+        tail += 4 if tail == 0 else 2
+    return [_shortened(t, tail) if t else "—" for t in texts]
+
+
+def _shortened(text: str, tail: int) -> str:
+    if not tail:
+        return text[:SHORT_ID_LENGTH]
+    return (
+        text
+        if len(text) <= SHORT_ID_LENGTH + 1 + tail
+        else f"{text[:SHORT_ID_LENGTH]}…{text[-tail:]}"
+    )
 
 
 def words(name: str) -> str:
