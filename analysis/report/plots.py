@@ -7,7 +7,7 @@ import functools
 import inspect
 import weakref
 from collections.abc import Callable
-from typing import ParamSpec
+from typing import Any, ParamSpec
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -83,29 +83,48 @@ MARGIN_POINTS = 6
 def fit(figure: Figure) -> Figure:
     """Set ``figure``'s subplot margins so that its tick labels, axis labels, titles, colour
     bars and legends fit inside it with ``MARGIN_POINTS`` around. Only those texts are
-    measured, not the whole figure drawn (as a tight crop does, every annotation included)."""
+    measured, not the whole figure drawn (as a tight crop does, every annotation included).
+    Measured twice when a colour bar or a title wider than its axes moves with the margins;
+    labels too wide for the figure leave the plot a quarter of it, and are cut."""
     renderer = figure.canvas.get_renderer()
+    _fit_once(figure, renderer)
+    titles = [ax.title.get_window_extent(renderer).width for ax in figure.axes]
+    if len(figure.axes) > 1 or any(
+        w > ax.get_window_extent(renderer).width for w, ax in zip(titles, figure.axes, strict=True)
+    ):
+        _fit_once(figure, renderer)
+    pad = MARGIN_POINTS / 72 * figure.dpi
+    for ax in figure.axes:  # a centred title wider than its axes: moved back inside
+        box, axes_width = ax.title.get_window_extent(renderer), ax.bbox.width
+        shift = max(box.x1 - (figure.bbox.width - pad), 0) or min(box.x0 - pad, 0)
+        if ax.title.get_text() and shift:
+            ax.title.set_x(ax.title.get_position()[0] - shift / axes_width)
+    _FITTED.add(figure)
+    return figure
+
+
+def _fit_once(figure: Figure, renderer: Any) -> None:
+    for ax in figure.axes:
+        ax.apply_aspect()  # a colour bar takes its drawn width
     params = figure.subplotpars
     width, height = figure.bbox.width, figure.bbox.height
     region = Bbox.from_extents(
         params.left * width, params.bottom * height, params.right * width, params.top * height
     )
-    boxes = [region]
+    boxes = []
     for ax in figure.axes:
+        boxes += [ax.get_window_extent(renderer)]
         boxes += [axis.get_tightbbox(renderer) for axis in (ax.xaxis, ax.yaxis)]
         boxes += [ax.title.get_window_extent(renderer)] if ax.title.get_text() else []
         if ax.get_legend() is not None:
             boxes.append(ax.get_legend().get_window_extent(renderer))
     content = Bbox.union([b for b in boxes if b is not None and b.width and b.height])
     pad = MARGIN_POINTS / 72 * figure.dpi
-    figure.subplots_adjust(
-        left=(region.x0 - content.x0 + pad) / width,
-        right=1 - (content.x1 - region.x1 + pad) / width,
-        bottom=(region.y0 - content.y0 + pad) / height,
-        top=1 - (content.y1 - region.y1 + pad) / height,
-    )
-    _FITTED.add(figure)
-    return figure
+    left = min((region.x0 - content.x0 + pad) / width, 0.6)
+    right = max(1 - (content.x1 - region.x1 + pad) / width, left + 0.25)
+    bottom = min((region.y0 - content.y0 + pad) / height, 0.6)
+    top = max(1 - (content.y1 - region.y1 + pad) / height, bottom + 0.25)
+    figure.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
 
 
 def chart(draw: Callable[P, Axes]) -> Callable[P, Axes]:

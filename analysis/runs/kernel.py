@@ -150,7 +150,9 @@ class KernelSession:
         self.env = dict(env)
         manager = AsyncKernelManager(kernel_name=kernel_name())
         # The kernel app's own warnings (its TCP transport on localhost) are noise on stderr.
-        extra = ["--IPKernelApp.log_level=ERROR"]
+        # No command history: a runner's kernel has no use for it, and a notebook after the
+        # first would print a history-session error when its counter goes back to 1.
+        extra = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
         extra += [f"--IPKernelApp.exec_lines=exec({WARM_UP!r})"] if self.warm else []
         run_sync(manager.start_kernel)(cwd=str(cwd), env=kernel_env(env), extra_arguments=extra)
         self.manager, self.client = manager, None
