@@ -199,6 +199,7 @@ def requests_by_status(status: pd.DataFrame, ax: Axes | None = None) -> Axes:
         labels = [f"{int(v):,} ({v / status['requests'].sum():.0%})" for v in container.datavalues]
         ax.bar_label(container, labels=labels, padding=3)
     ax.set(title=title, xlabel="requests", ylabel="")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole requests only
     ax.xaxis.set_major_formatter(COUNT_FORMAT)
     ax.margins(x=0.15)
     return ax
@@ -239,6 +240,7 @@ def daily_requests(daily: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set(title=title, xlabel="", ylabel="requests")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole requests only
     ax.yaxis.set_major_formatter(COUNT_FORMAT)
     status_legend(ax)
     ax.set_ylim(0, bottom.max() * 1.05)
@@ -435,6 +437,8 @@ def heatmap(
         spine.set_visible(False)
     bar = ax.figure.colorbar(mesh, ax=ax, shrink=0.8, label=label, format=number_format)
     bar.outline.set_visible(False)
+    if number_format == COUNT_FORMAT:  # whole counts: no tick between two of them
+        bar.locator = MaxNLocator(integer=True)
     if annotations is not None:
         numbers = annotations.to_numpy(dtype=float)
         shades = mesh.cmap(mesh.norm(data))

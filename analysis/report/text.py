@@ -43,7 +43,7 @@ def short_ids(values: Iterable[Any]) -> list[str]:
     UUID (``short_id``) when those differ, else the first block and as many of the last
     characters as it takes (``00000003…0001``: ids that share their first block, as
     sequential or time-ordered ids do), the whole id when that is no longer."""
-    texts = [str(v) if v else "" for v in values]
+    texts = ["" if v is None or v is pd.NA or pd.isna(v) or v == "" else str(v) for v in values]
     distinct = set(texts) - {""}
     tail = 0
     while len({_shortened(t, tail) for t in distinct}) < len(distinct):

@@ -437,3 +437,20 @@ def test_outside_ipython_the_theme_registers_nothing() -> None:
         assert matplotlib.rcParams["svg.fonttype"] == "none"
         assert tuple(matplotlib.rcParams["figure.figsize"]) == plots.FIGSIZE
     assert InteractiveShell.initialized() is False
+
+
+def test_count_axes_tick_whole_requests_only() -> None:
+    status = pd.DataFrame({"status": ["cancelled", "completed"], "requests": [3, 1], "share": 0.5})
+    ax = plots.requests_by_status(status)
+    try:
+        ax.figure.canvas.draw()
+        ticks = [t.get_text() for t in ax.get_xticklabels()]
+        assert len(ticks) == len(set(ticks))  # no 0.5 rounded to a second "0" or "2"
+    finally:
+        plt.close(ax.figure)
+
+
+def test_short_ids_of_missing_ids_are_dashes_and_zero_is_an_id() -> None:
+    from analysis.report.text import short_ids
+
+    assert short_ids([0, None, float("nan"), pd.NA]) == ["0", "—", "—", "—"]
