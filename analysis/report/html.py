@@ -25,12 +25,12 @@ def exporter() -> ReportExporter:
     """One exporter per process, ready: its templates compiled and what it imports on first use
     imported, by exporting a small notebook (a batch worker exports period after period; the
     runner calls this while a kernel starts)."""
-    exporter = ReportExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    made = ReportExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)])
+    made.exclude_input = True
+    made.exclude_input_prompt = True
+    made.exclude_output_prompt = True
     remover = TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS, enabled=True)
-    exporter.register_preprocessor(remover, enabled=True)
+    made.register_preprocessor(remover, enabled=True)
     shown = {"text/html": "<b>a</b>", "text/markdown": "*a*", "image/svg+xml": "<svg></svg>"}
     sample = nbformat.v4.new_notebook(
         cells=[
@@ -38,8 +38,8 @@ def exporter() -> ReportExporter:
             nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", shown)]),
         ]
     )
-    exporter.from_notebook_node(sample)
-    return exporter
+    made.from_notebook_node(sample)
+    return made
 
 
 def export_html(notebook: Path, target: Path) -> Path:

@@ -40,9 +40,9 @@ from tqdm import tqdm
 from analysis.errors import AnalysisError
 from analysis.period import Period
 from analysis.runs import layout
-from analysis.runs.kernel import KernelSession
+from analysis.runs.kernel import KernelSession, kernel_database_env
 from analysis.runs.layout import NOTEBOOK
-from analysis.runs.runner import kernel_database_env, run_report, run_settings
+from analysis.runs.runner import run_report, run_settings
 from analysis.source.urls import describe_url, scrub
 
 DONE, SKIPPED, FAILED, NOT_RUN = "done", "skipped", "failed", "not run"

@@ -228,7 +228,8 @@ def run_report(
     own defaults (None: the library's) apply to the rest; one it doesn't declare is an
     error. ``redact`` masks personal data (``analysis.report.masking``); ``timeout`` bounds
     the whole run, checks and export included, in seconds; ``every`` is recorded for the
-    index; ``session`` is a warm kernel to run on (a batch worker's), else one is started.
+    index; ``session`` is a kernel already started (a batch worker's, or the command
+    line's), else one is.
     """
     began = time.monotonic()
     deadline = began + timeout if timeout is not None else None
