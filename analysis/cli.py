@@ -23,6 +23,7 @@ from analysis.runs.layout import (
     INDEX_FILE,
     NOTEBOOK,
     OutputUnwritable,
+    check_request,
     clear_failure,
     ensure_writable,
     log_path,
@@ -251,6 +252,7 @@ def _run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     notebook = notebook_path(args.notebook)
     parameters = _parameters(args)
+    check_request(period, notebook, parameters)  # before a kernel starts
     if out.exists():  # else made by the runner once the input is checked
         ensure_writable(out)
     env = kernel_database_env(resolve_url(args.db), resolve_schema(args.schema))

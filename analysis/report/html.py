@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -42,9 +41,10 @@ def exporter() -> ReportExporter:
     return made
 
 
-def export_html(notebook: Path, target: Path) -> Path:
-    """The executed notebook as HTML for readers: no code, no prompts, no parameter cells."""
-    body, _ = exporter().from_notebook_node(read_notebook(notebook))
+def export_html(notebook: nbformat.NotebookNode, target: Path) -> Path:
+    """The executed notebook (as the runner holds it, not read back from disk) as HTML for
+    readers: no code, no prompts, no parameter cells."""
+    body, _ = exporter().from_notebook_node(notebook)
     target.write_text(body, encoding="utf-8")
     return target
 
@@ -53,15 +53,6 @@ IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
 FOCUSABLE = re.compile(
     r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*")'
 )
-
-
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """A version-4 notebook, without nbformat's JSON-schema validation: the runner wrote it
-    (validating a large notebook costs seconds and imports jsonschema's format checkers)."""
-    text = Path(path).read_text(encoding="utf-8")
-    if json.loads(text).get("nbformat") != 4:
-        return nbformat.reads(text, as_version=4)
-    return nbformat.v4.nbjson.reads(text)
 
 
 class ReportExporter(HTMLExporter):

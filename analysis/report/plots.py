@@ -85,7 +85,10 @@ def fit(figure: Figure) -> Figure:
     bars and legends fit inside it with ``MARGIN_POINTS`` around. Only those texts are
     measured, not the whole figure drawn (as a tight crop does, every annotation included).
     Measured twice when a colour bar or a title wider than its axes moves with the margins;
-    labels too wide for the figure leave the plot a quarter of it, and are cut."""
+    labels too wide for the figure leave the plot a quarter of it, and are cut. A figure with
+    no axes has nothing to measure: it is left as it is."""
+    if not figure.axes:
+        return figure
     renderer = figure.canvas.get_renderer()
     _fit_once(figure, renderer)
     titles = [ax.title.get_window_extent(renderer).width for ax in figure.axes]

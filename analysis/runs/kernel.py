@@ -154,8 +154,9 @@ class KernelSession:
         # first would print a history-session error when its counter goes back to 1.
         extra = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
         extra += [f"--IPKernelApp.exec_lines=exec({WARM_UP!r})"] if self.warm else []
-        run_sync(manager.start_kernel)(cwd=str(cwd), env=kernel_env(env), extra_arguments=extra)
+        # Held before it starts: an interrupt while the kernel spawns still finds it to kill.
         self.manager, self.client = manager, None
+        run_sync(manager.start_kernel)(cwd=str(cwd), env=kernel_env(env), extra_arguments=extra)
         self.started += 1
 
     def _connect(self) -> None:

@@ -18,6 +18,7 @@ next run or batch (``remove_stale``).
 
 from __future__ import annotations
 
+import ast
 import errno
 import hashlib
 import json
@@ -54,6 +55,34 @@ def notebook_path(name: str) -> Path:
             f"there is no notebook {name!r}: choose one of {', '.join(notebook_names())}"
         )
     return path
+
+
+def declared_parameters(notebook: Path) -> set[str]:
+    """The names the notebook's ``parameters`` cell assigns (what papermill's
+    ``inspect_notebook`` lists), read from its JSON: nothing heavy is imported."""
+    for cell in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code" and "parameters" in cell["metadata"].get("tags", []):
+            source = cell["source"]
+            names: set[str] = set()
+            for node in ast.parse("".join(source) if isinstance(source, list) else source).body:
+                targets = node.targets if isinstance(node, ast.Assign) else []
+                if isinstance(node, ast.AnnAssign):
+                    targets = [node.target]
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+            return names
+    return set()
+
+
+def check_request(period: Period, notebook: Path, parameters: dict[str, Any]) -> None:
+    """Refuse a period entirely in the future, or a parameter ``notebook`` doesn't declare:
+    bad input, found before any kernel starts."""
+    period.ensure_not_future(datetime.now(UTC))
+    unknown = sorted(set(parameters) - declared_parameters(notebook))
+    if unknown:
+        raise AnalysisError(
+            f"the notebook {notebook.name} has no parameter {', '.join(unknown)}: drop the "
+            "option, or choose the notebook that takes it (--notebook)"
+        )
 
 
 FINDINGS_FILE = "findings.json"

@@ -7,7 +7,6 @@ when the notebook, the HTML and its JSON all exist: a failure leaves nothing beh
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import logging
@@ -22,7 +21,6 @@ from typing import Any
 
 import nbformat
 
-from analysis.errors import AnalysisError
 from analysis.period import Period
 from analysis.report.html import export_html, exporter
 from analysis.runs import layout
@@ -100,9 +98,10 @@ def _execute(
     limit: str = "its time limit",
     session: KernelSession | None = None,
     env: Mapping[str, str | None] | None = None,
-) -> None:
-    """Run the notebook on ``session`` (a kernel of its own when None) and write it to
-    ``output`` once, at the end. ``deadline`` (``time.monotonic()``) bounds the whole run."""
+) -> nbformat.NotebookNode:
+    """Run the notebook on ``session`` (a kernel of its own when None), write it to ``output``
+    once, at the end, and return it. ``deadline`` (``time.monotonic()``) bounds the whole
+    run."""
     nb = read_notebook(notebook)
     inject_parameters(nb, parameters)
     own = session is None
@@ -121,6 +120,7 @@ def _execute(
                     continue
                 raise
         write_notebook(executed, output)
+        return executed
     finally:
         if own:
             kernel.close()
@@ -163,21 +163,6 @@ def _source_id(url: str) -> str:
     if parsed.get_backend_name() in ("sqlite", "duckdb") and parsed.database:
         parsed = parsed.set(database=str(Path(parsed.database).resolve()))
     return hashlib.sha256(mask_url(parsed).encode()).hexdigest()[:16]
-
-
-def declared_parameters(notebook: Path) -> set[str]:
-    """The names the notebook's ``parameters`` cell assigns (what papermill's
-    ``inspect_notebook`` lists, without importing papermill)."""
-    for cell in read_notebook(notebook).cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            names: set[str] = set()
-            for node in ast.parse(cell.source).body:
-                targets = node.targets if isinstance(node, ast.Assign) else []
-                if isinstance(node, ast.AnnAssign):
-                    targets = [node.target]
-                names |= {t.id for t in targets if isinstance(t, ast.Name)}
-            return names
-    return set()
 
 
 def _carry_over(destination: Path, staging: Path, notebook: Path, redact: bool) -> None:
@@ -234,14 +219,8 @@ def run_report(
     began = time.monotonic()
     deadline = began + timeout if timeout is not None else None
     limit = f"{timeout:g} seconds" if timeout is not None else "its time limit"
-    period.ensure_not_future(datetime.now(UTC))
     given = dict(parameters or {})
-    unknown = sorted(set(given) - declared_parameters(notebook))
-    if unknown:
-        raise AnalysisError(
-            f"the notebook {notebook.name} has no parameter {', '.join(unknown)}: drop the "
-            "option, or choose the notebook that takes it (--notebook)"
-        )
+    layout.check_request(period, notebook, given)
     url, schema = resolve_url(db), resolve_schema(schema)
     env = kernel_database_env(url, schema)
     own = session is None
@@ -302,11 +281,11 @@ def _run_on(
             "findings_path": json_file,
             "redact": redact,
         }
-        _execute(notebook, executed, injected, staging, deadline, limit, kernel, env)
+        ran = _execute(notebook, executed, injected, staging, deadline, limit, kernel, env)
         if not (staging / json_file).is_file():
             raise NotebookFailed(f"the notebook {notebook.name} did not write {json_file}")
         _in_time(deadline, notebook, limit)
-        export_html(executed, staging / html_name(notebook))
+        export_html(ran, staging / html_name(notebook))
         settings = run_settings(notebook, period, url, schema, given, redact, every)
         settings["outputs"] = {
             name: layout.sha256(staging / name) for name in layout.checked_outputs(notebook)

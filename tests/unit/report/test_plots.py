@@ -454,3 +454,10 @@ def test_short_ids_of_missing_ids_are_dashes_and_zero_is_an_id() -> None:
     from analysis.report.text import short_ids
 
     assert short_ids([0, None, float("nan"), pd.NA]) == ["0", "—", "—", "—"]
+
+
+def test_fit_leaves_a_figure_without_axes_as_it_is() -> None:
+    figure = Figure(figsize=(4, 3))
+    margins = vars(figure.subplotpars).copy()
+    assert plots.fit(figure) is figure
+    assert vars(figure.subplotpars) == margins

@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import papermill as pm
+import pytest
+
+from analysis.errors import AnalysisError
 from analysis.period import Period
 from analysis.runs import layout
 from analysis.runs.layout import NOTEBOOK, NOTEBOOKS
@@ -117,3 +121,16 @@ def test_disk_errors_become_one_line(tmp_path: Path) -> None:
     assert read_only is not None and "is read-only" in str(read_only)
     assert layout.unwritable(OSError(errno.ENOENT, "No such file"), tmp_path) is None
     assert layout.unwritable(ValueError("x"), tmp_path) is None
+
+
+def test_declared_parameters_match_papermill() -> None:
+    for notebook in NOTEBOOKS.glob("*.ipynb"):
+        assert layout.declared_parameters(notebook) == set(pm.inspect_notebook(str(notebook)))
+
+
+def test_a_request_in_the_future_or_with_an_unknown_parameter_is_refused() -> None:
+    layout.check_request(DAY, NOTEBOOK, {"min_requests": 3})  # declared: accepted
+    with pytest.raises(AnalysisError, match="has no parameter min_requests"):
+        layout.check_request(DAY, AUDIT, {"min_requests": 3})
+    with pytest.raises(AnalysisError, match="entirely in the future"):
+        layout.check_request(Period.parse("2999-01-01", "2999-01-31"), NOTEBOOK, {})

@@ -55,11 +55,6 @@ def test_parameters_are_injected_after_the_parameters_cell() -> None:
     assert nb.cells[1].source == "# Parameters\nstart_date = '2025-11-03'\nredact = True\nx = [1]\n"
 
 
-def test_declared_parameters_match_papermill() -> None:
-    for notebook in NOTEBOOKS.glob("*.ipynb"):
-        assert runner.declared_parameters(notebook) == set(pm.inspect_notebook(str(notebook)))
-
-
 def test_settings_record_what_the_user_set(tmp_path: Path) -> None:
     now = datetime(2025, 12, 1, tzinfo=UTC)
     url = f"sqlite:///{tmp_path / 'x.db'}"
