@@ -26,6 +26,7 @@ from analysis.report.root_causes import cause_recommendation_text
 from analysis.report.text import (
     DATE_FORMAT,
     TIME_FORMAT,
+    fmt_count,
     fmt_interval,
     fmt_pct,
     fmt_rate,
@@ -200,7 +201,8 @@ def anomalies_text(f: Findings, findings_json: bool = True, full_list: str | Non
     flagged = a[a["count"] > 0]
     if flagged.empty:
         return (
-            f"All {len(a)} data-quality checks passed: no request contradicts itself or the schema."
+            f"All {fmt_count(len(a))} data-quality checks passed: no request contradicts itself "
+            "or the schema."
         )
     if full_list:
         where = f"[{full_list}]({full_list}) lists every flagged request and its checks"
@@ -208,7 +210,10 @@ def anomalies_text(f: Findings, findings_json: bool = True, full_list: str | Non
         where = "full ids are in findings.json"
     else:
         where = "the call after each line lists its requests"
-    lines = [f"**{len(flagged)} of {len(a)} data-quality checks found problems** ({where}):\n"]
+    lines = [
+        f"**{fmt_count(len(flagged))} of {fmt_count(len(a))} data-quality checks found "
+        f"problems** ({where}):\n"
+    ]
     lines += [
         f"- {explain(r.check, int(r.count))} ({_ids(r.request_ids)}"
         + ("" if findings_json or full_list else f"; {drill_down_call(r.check)}")
@@ -216,7 +221,9 @@ def anomalies_text(f: Findings, findings_json: bool = True, full_list: str | Non
         for r in flagged.itertuples()
     ]
     passed = [words(c) for c in a.loc[a["count"] == 0, "check"]]
-    lines.append(f"\nThe other {len(passed)} checks found nothing: {join_words(passed)}.")
+    lines.append(
+        f"\nThe other {fmt_count(len(passed))} checks found nothing: {join_words(passed)}."
+    )
     return "\n".join(lines)
 
 
@@ -319,7 +326,7 @@ def unknown_values_text(f: Findings) -> str:
     if not f.unknown_values:
         return ""
     parts = [
-        f"{words(column)} {join_words([f'`{v}` ({n})' for v, n in values.items()])}"
+        f"{words(column)} {join_words([f'`{v}` ({fmt_count(n)})' for v, n in values.items()])}"
         for column, values in f.unknown_values.items()
     ]
     return (
@@ -473,7 +480,8 @@ def distribution_text(
     if n <= top_n:  # the table shows every one of them: it says it all
         return where.strip()
     lines.append(
-        f"The table shows the {top_n} busiest and one row for the other {n - top_n:,}.{where}"
+        f"The table shows the {fmt_count(top_n)} busiest and one row for the other "
+        f"{fmt_count(n - top_n)}.{where}"
     )
     return " ".join(lines)
 
@@ -664,7 +672,8 @@ def customers_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     out["Per day"] = [f"{v:.1f}" for v in c["per_day"]]
     out["Per active day"] = [f"{v:.1f}" for v in c["per_active_day"]]
     out["Busiest day"] = [
-        f"{d:%d %b} ({n})" for d, n in zip(c["busiest_day"], c["busiest_day_requests"], strict=True)
+        f"{d:%d %b} ({fmt_count(n)})"
+        for d, n in zip(c["busiest_day"], c["busiest_day_requests"], strict=True)
     ]
     out["Test account"] = c["test_account"].map(yes_no)
     out["Pattern"] = [
@@ -765,7 +774,7 @@ def profiles_text(f: Findings) -> str:
     took = set(f.mechanics.get("mechanic_id", []))
     bad_working = [i for i in bad["mechanic_id"] if i in took]
     text = (
-        f"**{len(bad)} of {plural(len(roster), 'mechanic')} on record have incomplete "
+        f"**{fmt_count(len(bad))} of {plural(len(roster), 'mechanic')} on record have incomplete "
         f"profiles** (missing any of city, province, postal code, years of experience)"
     )
     text += f": {_some_ids(list(bad['mechanic_id']))}." if len(bad) else "."
@@ -837,8 +846,8 @@ def success_text(f: Findings) -> str:
     for i, r in zip(short_ids(named["mechanic_id"]), named.itertuples(), strict=True):
         rate = fmt_rate(r.completion_rate, r.completion_rate_low, r.completion_rate_high)
         lines.append(
-            f"- `{i}` ({_name(r.name)}) completed {r.completed} of "
-            f"{r.requests} ({rate}, 95 % interval): {', '.join(_traits(r))}."
+            f"- `{i}` ({_name(r.name)}) completed {fmt_count(r.completed)} of "
+            f"{fmt_count(r.requests)} ({rate}, 95 % interval): {', '.join(_traits(r))}."
         )
     if len(winners) > MAX_MECHANICS_NAMED:
         rest = winners.iloc[MAX_MECHANICS_NAMED:]
@@ -966,9 +975,9 @@ def readiness_table(f: Findings) -> pd.DataFrame:
         {
             "Metric": r["metric"],
             "Current": r["current"],
-            "Needed": [f"{n}+" for n in r["needed"]],
+            "Needed": [f"{fmt_count(n)}+" for n in r["needed"]],
             "Status": [
-                status.get(s, f"Need {short} more")
+                status.get(s, f"Need {fmt_count(short)} more")
                 for s, short in zip(r["status"], r["short_by"], strict=True)
             ],
         }
@@ -1002,7 +1011,7 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
     if r.code == "more_working_mechanics":
         text = (
             f"Get {plural(x['needed'] - x['current'], 'more mechanic')} taking requests: "
-            f"{x['current']} took part, {x['needed']} are needed."
+            f"{fmt_count(x['current'])} took part, {fmt_count(x['needed'])} are needed."
         )
         idle = x["idle_complete"]
         if idle:
@@ -1020,17 +1029,18 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
     if r.code == "more_test_customers":
         return (
             f"Create {plural(x['needed'] - x['current'], 'more test customer')} with complete "
-            f"profiles (address, postal code, coordinates): {x['current']} took part, "
-            f"{x['needed']} are needed."
+            f"profiles (address, postal code, coordinates): {fmt_count(x['current'])} took "
+            f"part, {fmt_count(x['needed'])} are needed."
         )
     if r.code == "more_completed":
         return (
             f"Complete {plural(x['needed'] - x['current'], 'more session')} to exercise the "
-            f"happy path ({x['current']} completed, {x['needed']} needed)."
+            f"happy path ({fmt_count(x['current'])} completed, {fmt_count(x['needed'])} needed)."
         )
     if r.code == "more_scarce_types":
         parts = [
-            f"{t['session_type']} ({t['requests']}, {fmt_pct(t['share'])})" for t in x["scarce"]
+            f"{t['session_type']} ({fmt_count(t['requests'])}, {fmt_pct(t['share'])})"
+            for t in x["scarce"]
         ]
         return (
             f"Create more {join_words(parts)} sessions: {x['top_type']} makes up "

@@ -19,10 +19,17 @@ def fmt_pct(value: float | None, decimals: int = 1) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{value * 100:.{decimals}f} %"
 
 
-def plural(count: int, noun: str) -> str:
+def fmt_count(value: Any) -> str:
+    """A count with thousands separators: ``12345`` → ``12,345`` (a float is rounded:
+    ``41351.9`` → ``41,352``). Every count the report writes goes through this or
+    ``plural``."""
+    return f"{round(float(value)):,}"
+
+
+def plural(count: Any, noun: str) -> str:
     """``plural(1, "mechanic")`` → ``1 mechanic``; 3 → ``3 mechanics``; 1000 → ``1,000
-    mechanics``."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+    mechanics`` (``fmt_count``)."""
+    return f"{fmt_count(count)} {noun}" if int(count) == 1 else f"{fmt_count(count)} {noun}s"
 
 
 def join_words(words: Sequence[str], last: str = "and") -> str:
