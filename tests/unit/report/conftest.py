@@ -39,3 +39,9 @@ def thousands(tmp_path_factory: pytest.TempPathFactory) -> Findings:
     )
     thresholds = Thresholds(min_requests=3 * MANY, min_completed=3 * MANY)
     return investigate(PERIOD.start, PERIOD.end, thresholds=thresholds, db=url)
+
+
+@pytest.fixture(scope="module")
+def reference() -> Findings:
+    """The reference period (29 Oct - 6 Nov 2025) of the demo database."""
+    return investigate("2025-10-29", "2025-11-06")

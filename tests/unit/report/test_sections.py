@@ -67,11 +67,6 @@ def test_every_check_is_explained() -> None:
 # --- interactive use ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def reference():
-    return investigate("2025-10-29", "2025-11-06")
-
-
 def test_data_quality_points_to_findings_json_in_a_report(reference) -> None:
     text = anomalies_text(reference)
     assert "(full ids are in findings.json)" in text
