@@ -9,6 +9,7 @@ when the report is shared): the investigation holds figures and judgements as da
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,7 @@ from analysis.investigation.judgement import (
     SUFFICIENT,
     Recommendation,
 )
+from analysis.report.labels import labels_of
 from analysis.report.root_causes import cause_recommendation_text
 from analysis.report.text import (
     DATE_FORMAT,
@@ -181,8 +183,8 @@ def explain(check: str, count: int) -> str:
     return AGREEMENT.sub(r"\1" if count == 1 else r"\2", text)
 
 
-def _ids(ids: list[str]) -> str:
-    shown = [f"`{i}`" for i in short_ids(ids[:MAX_IDS_SHOWN])]
+def _ids(f: Findings, ids: list[str]) -> str:
+    shown = [f"`{i}`" for i in labels_of(f)(ids[:MAX_IDS_SHOWN])]
     more = len(ids) - MAX_IDS_SHOWN
     return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
 
@@ -215,7 +217,7 @@ def anomalies_text(f: Findings, findings_json: bool = True, full_list: str | Non
         f"problems** ({where}):\n"
     ]
     lines += [
-        f"- {explain(r.check, int(r.count))} ({_ids(r.request_ids)}"
+        f"- {explain(r.check, int(r.count))} ({_ids(f, r.request_ids)}"
         + ("" if findings_json or full_list else f"; {drill_down_call(r.check)}")
         + ")"
         for r in flagged.itertuples()
@@ -391,7 +393,7 @@ def mechanics_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
         return pd.DataFrame(columns=["Mechanic", "Name", "Requests"])
     out = pd.DataFrame(
         {
-            "Mechanic": short_ids(m["mechanic_id"]),
+            "Mechanic": labels_of(f)(m["mechanic_id"]),
             "Name": m["name"].fillna("—"),
             "Requests": m["requests"],
         }
@@ -491,7 +493,7 @@ def mechanic_chart_data(f: Findings) -> pd.DataFrame:
     m = f.mechanics
     labels = [
         f"{i} {n if isinstance(n, str) else ''}".strip()
-        for i, n in zip(short_ids(m.get("mechanic_id", [])), m.get("name", []), strict=True)
+        for i, n in zip(labels_of(f)(m.get("mechanic_id", [])), m.get("name", []), strict=True)
     ]
     return m.assign(mechanic=labels)
 
@@ -741,7 +743,7 @@ def mechanic_profiles_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     head, tail = ranked.head(top_n), ranked.iloc[top_n:]
     out = pd.DataFrame(
         {
-            "Mechanic": short_ids(head["mechanic_id"]),
+            "Mechanic": labels_of(f)(head["mechanic_id"]),
             "Name": head["name"].fillna("—"),
             "Type": head["mechanic_type"],
             "Complete profile": head["profile_complete"].map(yes_no),
@@ -759,17 +761,19 @@ def mechanic_profiles_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     return out
 
 
-def _some_ids(ids: list[str], limit: int = MAX_IDS_SHOWN) -> str:
+def _some_ids(
+    ids: list[str], labels: Callable[[Iterable[Any]], list[str]], limit: int = MAX_IDS_SHOWN
+) -> str:
     """The first ``limit`` short ids in backticks, then how many more: bounded whatever the
     data's size."""
-    shown = [f"`{i}`" for i in short_ids(ids[:limit])]
+    shown = [f"`{i}`" for i in labels(ids[:limit])]
     more = len(ids) - limit
     return join_words(shown + ([f"{more:,} more"] if more > 0 else []))
 
 
 def profiles_text(f: Findings) -> str:
     """Incomplete mechanic and customer profiles: counts, and the first few ids of each."""
-    roster = f.mechanic_roster
+    roster, labels = f.mechanic_roster, labels_of(f)
     bad = f.incomplete_mechanics
     took = set(f.mechanics.get("mechanic_id", []))
     bad_working = [i for i in bad["mechanic_id"] if i in took]
@@ -777,10 +781,10 @@ def profiles_text(f: Findings) -> str:
         f"**{fmt_count(len(bad))} of {plural(len(roster), 'mechanic')} on record have incomplete "
         f"profiles** (missing any of city, province, postal code, years of experience)"
     )
-    text += f": {_some_ids(list(bad['mechanic_id']))}." if len(bad) else "."
+    text += f": {_some_ids(list(bad['mechanic_id']), labels)}." if len(bad) else "."
     if bad_working:
         who = (
-            join_words(short_ids(bad_working))
+            join_words(labels(bad_working))
             if len(bad_working) <= MAX_IDS_SHOWN
             else f"{len(bad_working):,} of them"
         )
@@ -796,7 +800,7 @@ def profiles_text(f: Findings) -> str:
         shown = incomplete.head(MAX_IDS_SHOWN)
         gaps = [
             f"`{i}` lacks {', '.join(r.missing)}" + (" (deleted)" if r.deleted else "")
-            for i, r in zip(short_ids(shown["customer_id"]), shown.itertuples(), strict=True)
+            for i, r in zip(labels(shown["customer_id"]), shown.itertuples(), strict=True)
         ]
         more = len(incomplete) - MAX_IDS_SHOWN
         text += ": " + "; ".join(gaps) + (f"; and {more:,} more" if more > 0 else "")
@@ -843,7 +847,7 @@ def success_text(f: Findings) -> str:
     unassigned_done = done - (int(winners["completed"].sum()) if len(winners) else 0)
     winners = winners.sort_values("completed", ascending=False, kind="stable")
     named = winners.head(MAX_MECHANICS_NAMED)
-    for i, r in zip(short_ids(named["mechanic_id"]), named.itertuples(), strict=True):
+    for i, r in zip(labels_of(f)(named["mechanic_id"]), named.itertuples(), strict=True):
         rate = fmt_rate(r.completion_rate, r.completion_rate_low, r.completion_rate_high)
         lines.append(
             f"- `{i}` ({_name(r.name)}) completed {fmt_count(r.completed)} of "
@@ -984,9 +988,14 @@ def readiness_table(f: Findings) -> pd.DataFrame:
     )
 
 
-def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
+def recommendation_text(
+    r: Recommendation,
+    names: dict[str, Any],
+    labels: Callable[[Iterable[Any]], list[str]] = short_ids,
+) -> str:
     """One recommended action in words; ``names``: mechanic id → name (from the roster, masked
-    when the report is)."""
+    when the report is); ``labels``: ids → their short labels (a report's: ``labels_of``;
+    by default worked out from the ids of this action alone)."""
     x = r.figures
     if r.code == "check_period":
         return (
@@ -998,7 +1007,7 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
         items = [
             f"`{i}` ({_name(names.get(m['mechanic_id']))}) lacks "
             f"{join_words([words(field) for field in m['missing']])}"
-            for i, m in zip(short_ids(m["mechanic_id"] for m in named), named, strict=True)
+            for i, m in zip(labels(m["mechanic_id"] for m in named), named, strict=True)
         ]
         more = len(x["mechanics"]) - MAX_MECHANICS_NAMED
         if more > 0:
@@ -1017,7 +1026,7 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
         if idle:
             text += (
                 f" {plural(len(idle), 'mechanic')} with a complete profile took none: "
-                f"{_some_ids(list(idle))}."
+                f"{_some_ids(list(idle), labels)}."
             )
         return text
     if r.code == "more_mechanic_types":
@@ -1068,5 +1077,6 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
 def recommendations_text(f: Findings) -> str:
     names = dict(zip(f.mechanic_roster["mechanic_id"], f.mechanic_roster["name"], strict=True))
     return "\n".join(
-        f"{i}. {recommendation_text(r, names)}" for i, r in enumerate(f.recommendations, 1)
+        f"{i}. {recommendation_text(r, names, labels_of(f))}"
+        for i, r in enumerate(f.recommendations, 1)
     )
