@@ -628,9 +628,9 @@ def customers_text(f: Findings) -> str:
             f"**{plural(len(c), 'customer')} created all {f.total:,} requests.**\n",
             f"- **{top['customer']}** created {fmt_pct(top['share'], 0)} of all requests "
             f"({top['requests']:,} of {f.total:,}).",
-            f"- That is {top['per_day']:.1f} requests a day over the "
+            f"- That is {top['per_day']:,.1f} requests a day over the "
             f"{plural(f.span['days'], 'day')} span, or "
-            f"{top['per_active_day']:.2f} per active day over "
+            f"{top['per_active_day']:,.2f} per active day over "
             f"{plural(int(top['active_days']), 'active day')}; the busiest day, "
             f"{top['busiest_day']:{DATE_FORMAT}}, had {top['busiest_day_requests']:,}.",
         ]
@@ -671,8 +671,8 @@ def customers_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     out["Share"] = [fmt_pct(v, 0) for v in c["share"]]
     out["Cancellation (95 % CI)"] = rate_column(c, "cancel_rate")
     out["Completion (95 % CI)"] = rate_column(c, "completion_rate")
-    out["Per day"] = [f"{v:.1f}" for v in c["per_day"]]
-    out["Per active day"] = [f"{v:.1f}" for v in c["per_active_day"]]
+    out["Per day"] = [f"{v:,.1f}" for v in c["per_day"]]
+    out["Per active day"] = [f"{v:,.1f}" for v in c["per_active_day"]]
     out["Busiest day"] = [
         f"{d:%d %b} ({fmt_count(n)})"
         for d, n in zip(c["busiest_day"], c["busiest_day_requests"], strict=True)

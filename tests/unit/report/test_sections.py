@@ -166,3 +166,12 @@ def test_counts_in_the_sentences_have_thousands_separators(thousands) -> None:
     current, needed = action.figures["current"], action.figures["needed"]
     assert current >= 1000
     assert f"({current:,} completed, {needed:,} needed)" in recommendations_text(thousands)
+
+
+def test_requests_a_day_over_a_thousand_have_separators(thousands) -> None:
+    from analysis.report.sections import customers_table, customers_text
+
+    top = thousands.customers.iloc[0]
+    assert top["per_active_day"] >= 1000
+    assert f"{top['per_active_day']:,.2f} per active day" in customers_text(thousands)
+    assert customers_table(thousands)["Per active day"][0] == f"{top['per_active_day']:,.1f}"
