@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.domain import ACCEPTANCE_MINUTES, RETRY_WINDOW_MINUTES
+from analysis.domain import ACCEPTANCE_MINUTES, RETRY_WINDOW_MINUTES, TOP_N
 from analysis.investigation import coverage as cov
 from analysis.investigation import drivers as drv
 from analysis.investigation.queries import QueryRunner
@@ -73,11 +73,17 @@ class RootCauses:
         """The optional request columns the source lacks."""
         return [c for c in OPTIONAL if c not in self.present]
 
-    def to_dict(self) -> dict[str, Any]:
-        """findings.json's root-cause keys: drivers (sorted by excess), driver_dimensions,
-        hour_ranges, coverage (slots with requests or mechanics), acceptance_curve, retries,
-        retry_window_minutes and optional_columns."""
+    def to_dict(self, top_n: int = TOP_N) -> dict[str, Any]:
+        """findings.json's root-cause keys: drivers (sorted by excess), drivers_others,
+        driver_dimensions, hour_ranges, coverage (slots with requests or mechanics),
+        acceptance_curve, retries, retry_window_minutes and optional_columns.
+
+        A dimension whose levels are the data's own values (``drivers.DATA_LEVELS``: cities,
+        plans, …) keeps its first ``top_n`` levels per outcome (the largest excess first);
+        ``drivers_others`` has one entry (outcome, dimension, levels, requests, failures)
+        per outcome and dimension with levels left out."""
         effects = {(r.outcome, r.dimension): r.effect for r in self.effects.itertuples(index=False)}
+        drivers, others = _bounded(self.drivers, top_n)
         curve = self.acceptance
         share = lambda row: [row[f"within_{m}"] for m in self.acceptance_minutes]  # noqa: E731
         rows = curve.to_dict(orient="records")
@@ -96,8 +102,9 @@ class RootCauses:
                     "p_value": r.p_value,
                     "enough_data": bool(r.enough_data),
                 }
-                for r in self.drivers.itertuples(index=False)
+                for r in drivers.itertuples(index=False)
             ],
+            "drivers_others": others,
             "driver_dimensions": [
                 {
                     "dimension": r.dimension,
@@ -131,6 +138,29 @@ class RootCauses:
             "retry_window_minutes": self.retry_window_minutes,
             "optional_columns": {"present": sorted(self.present), "missing": self.missing},
         }
+
+
+def _bounded(drivers: pd.DataFrame, top_n: int) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """``drivers`` (outcome, dimension, requests, failures, …, in their order) with at most
+    ``top_n`` levels per outcome of each ``drivers.DATA_LEVELS`` dimension, and one entry
+    per outcome and dimension for the levels left out: outcome, dimension, levels, requests,
+    failures."""
+    if drivers.empty:
+        return drivers, []
+    rank = drivers.groupby(["outcome", "dimension"], sort=False).cumcount()
+    cut = drivers["dimension"].isin(drv.DATA_LEVELS) & (rank >= top_n)
+    rest = drivers[cut].groupby(["outcome", "dimension"], sort=False)
+    others = [
+        {
+            "outcome": outcome,
+            "dimension": dimension,
+            "levels": len(rows),
+            "requests": int(rows["requests"].sum()),
+            "failures": int(rows["failures"].sum()),
+        }
+        for (outcome, dimension), rows in rest
+    ]
+    return drivers[~cut], others
 
 
 def gather(

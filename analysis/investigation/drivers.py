@@ -47,6 +47,9 @@ DIMENSIONS: dict[str, str | None] = {
     "customer_history": None,
     "retry": None,
 }
+# Dimensions whose levels are the data's own values, as many as the data holds (a city per
+# customer city); the others have a fixed set of levels (hours, weekdays, yes/no, bands).
+DATA_LEVELS = frozenset({"session_type", "routing_type", "plan_code", CITY})
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 NOT_RECORDED = "not recorded"
 # Levels that stand for a missing value, per dimension.

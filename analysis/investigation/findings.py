@@ -305,8 +305,11 @@ class Findings:
         mechanics: the busiest) beside their totals: ``customers_others`` and
         ``mechanics_others`` (``count``, ``requests``, ``by_status`` of the rest),
         ``customer_distribution``, ``mechanic_distribution``, each anomaly's ``count`` and
-        ``request_ids_shown``, ``*_count`` next to the profile and test-account lists. The
-        full lists are the CSV files beside the report (``analysis.report.export``)."""
+        ``request_ids_shown``, ``*_count`` next to the profile and test-account lists and to
+        the recommendations' mechanic lists (``Recommendation.to_dict``), ``drivers_others``
+        beside the drivers of dimensions with as many levels as the data holds (cities,
+        plans: ``RootCauses.to_dict``). The full lists are the CSV files beside the report
+        (``analysis.report.export``)."""
         p = self.previous_period
         if self.previous_figures is None:
             held = self.previous_unavailable
@@ -381,7 +384,7 @@ class Findings:
                 "test_accounts_count": len(self.test_accounts),
                 "verdict": self.verdict.to_dict(),
                 "readiness": self.readiness.to_dict(orient="records"),
-                "recommendations": [r.to_dict() for r in self.recommendations],
+                "recommendations": [r.to_dict(top_n) for r in self.recommendations],
                 "anomalies": [
                     {
                         "check": r.check,
@@ -406,7 +409,7 @@ class Findings:
                 "success_factors": self.factors.to_dict(orient="records"),
                 "coinciding_factors": self.coinciding_factors,
                 "separated_factors": self.separated_factors,
-                **self.root_causes.to_dict(),
+                **self.root_causes.to_dict(top_n),
             }
         )
 

@@ -212,6 +212,10 @@ def scarce_types(types: pd.DataFrame) -> pd.DataFrame:
     return table[table["share"] < SCARCE_TYPE_SHARE].reset_index(drop=True)
 
 
+# Recommendation figures listing mechanics one by one: as many as the data holds.
+LISTED = frozenset({"mechanics", "idle_complete"})
+
+
 @dataclass(frozen=True)
 class Recommendation:
     """An action the figures call for: a ``code`` and the figures and ids it rests on."""
@@ -219,8 +223,18 @@ class Recommendation:
     code: str
     figures: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"action": self.code, **self.figures}
+    def to_dict(self, top_n: int | None = None) -> dict[str, Any]:
+        """``action`` (the code) and the figures; an id list that grows with the data
+        (``LISTED``) keeps its first ``top_n`` entries (all when None) beside
+        ``<name>_count``, its length."""
+        figures: dict[str, Any] = {}
+        for name, value in self.figures.items():
+            if name in LISTED:
+                figures[name] = list(value)[:top_n]
+                figures[f"{name}_count"] = len(value)
+            else:
+                figures[name] = value
+        return {"action": self.code, **figures}
 
 
 def recommendations(

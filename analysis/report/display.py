@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 from IPython.display import Markdown, display
@@ -35,17 +36,34 @@ def md(text: str) -> None:
 # A table with more columns than this is marked ``wide``: the report's template sets it in a
 # smaller type with tighter cells, so it fits the page width (1280 px) with its cells wrapped.
 WIDE_COLUMNS = 9
+# Whole-number columns are counts, written with thousands separators, unless a word of their
+# name says they are not: a year, an id, a code or a phone number is written as it is
+# ("2025", not "2,025").
+NOT_COUNT_WORDS = frozenset({"year", "id", "code", "phone", "zip"})
 
 
-def table(frame: pd.DataFrame) -> Styler:
-    """A display table without the index: text left-aligned, numbers right-aligned (whole
-    numbers with thousands separators, others already formatted by the caller); more than
-    ``WIDE_COLUMNS`` columns: class ``wide``."""
+def count_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns ``table`` writes with thousands separators by default: the whole-number
+    columns, except those with a word of ``NOT_COUNT_WORDS`` in their name (``Year``,
+    ``Mechanic id``, ``postal_code``)."""
+    return [
+        c
+        for c in frame.columns
+        if frame[c].dtype.kind in "iu"
+        and not NOT_COUNT_WORDS & set(re.findall(r"[a-z]+", str(c).lower()))
+    ]
+
+
+def table(frame: pd.DataFrame, counts: Iterable[str] | None = None) -> Styler:
+    """A display table without the index: text left-aligned, numbers right-aligned; the
+    ``counts`` columns (default: ``count_columns``) with thousands separators, the other
+    numbers as they are (already formatted by the caller); more than ``WIDE_COLUMNS``
+    columns: class ``wide``."""
     text = [c for c in frame.columns if frame[c].dtype.kind not in "iuf"]
-    counts = [c for c in frame.columns if frame[c].dtype.kind in "iu"]
+    counted = count_columns(frame) if counts is None else list(counts)
     styled = (
         frame.style.hide(axis="index")
-        .format("{:,}", subset=counts)
+        .format("{:,}", subset=counted)
         .set_properties(subset=text, **{"text-align": "left"})
         .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
     )

@@ -22,6 +22,7 @@ from matplotlib.transforms import Bbox
 from analysis.domain import MISSING_STATUS, TOP_N
 from analysis.investigation.drivers import most_telling
 from analysis.investigation.metrics import request_bands as bands_of
+from analysis.report.text import fmt_count
 
 # Stacking order: the good outcomes at the base.
 STATUS_ORDER = ("completed", "accepted", "pending", "cancelled", "expired", "unattended")
@@ -318,7 +319,7 @@ def top_with_others(
     long = long.sort_values(key, kind="stable").astype({key: str})
     if len(tail):
         others = tail[statuses].sum().rename_axis("status").reset_index(name="n")
-        others[key] = f"{len(tail)} others"
+        others[key] = f"{fmt_count(len(tail))} others"
         long = pd.concat([long, others[[key, "status", "n"]]], ignore_index=True)
     return long[long["n"] > 0].rename(columns={"n": "requests"})
 
@@ -492,7 +493,7 @@ def factor_rates(factors: pd.DataFrame, ax: Axes | None = None) -> Axes:
     if rows.empty:
         return _empty(ax, title)
     labels = [
-        f"{f}: {lvl} (n={n})"
+        f"{f}: {lvl} (n={fmt_count(n)})"
         for f, lvl, n in rows[["factor", "level", "requests"]].itertuples(index=False)
     ]
     y = np.arange(len(rows))[::-1]
@@ -556,7 +557,7 @@ def driver_rates(
     ax.scatter(rows["rest_rate"].astype(float), y, marker="|", s=250, color=REST_COLOR, zorder=3)
     tick_labels = [
         f"{'* ' if r.significant else ''}{names.get(r.dimension, r.dimension)}: {r.level} "
-        f"(n={int(r.requests):,}, {r.excess:+,.0f})"
+        f"(n={fmt_count(r.requests)}, {r.excess:+,.0f})"
         for r in rows.itertuples()
     ]
     ax.set_yticks(y, tick_labels)
@@ -618,7 +619,7 @@ def acceptance_curve(curve: pd.DataFrame, minutes: tuple[int, ...], ax: Axes | N
             marker="o",
             lw=3 if overall else 1.5,
             color="#264653" if overall else palette[i],
-            label=f"{row.session_type} (n={int(row.requests):,})",
+            label=f"{row.session_type} (n={fmt_count(row.requests)})",
             zorder=3 if overall else 2,
         )
     ax.set_xscale("log")

@@ -15,7 +15,7 @@ from analysis.investigation import drivers as drv
 from analysis.investigation.coverage import ALL, unserved_slots
 from analysis.investigation.findings import Findings
 from analysis.investigation.judgement import Recommendation
-from analysis.report.text import fmt_pct, join_words, plural
+from analysis.report.text import fmt_count, fmt_pct, join_words, plural
 from analysis.report.verdict import verdict_reasons
 
 MAX_CAUSES = 5  # sentences per outcome
@@ -57,11 +57,6 @@ def fmt_rate_ci(rate: Any, low: Any, high: Any) -> str:
         return fmt_pct(rate, 0)
     decimals = 1 if round(low * 100) == round(high * 100) else 0
     return f"{fmt_pct(rate, decimals)} ({low * 100:.{decimals}f}–{high * 100:.{decimals}f} %)"
-
-
-def _n(value: Any) -> str:
-    """A count with thousands separators: ``12,345``."""
-    return f"{round(float(value)):,}"
 
 
 def fmt_p(p: Any) -> str:
@@ -123,19 +118,14 @@ def cause_sentence(f: Findings, cause: dict[str, Any]) -> str:
     text = (
         f"**{who}** {verb} "
         f"{fmt_rate_ci(cause['rate'], cause['rate_low'], cause['rate_high'])} of the time against "
-        f"{fmt_pct(cause['rest_rate'], 0)} otherwise: about {_n(cause['excess'])} more {noun} "
+        f"{fmt_pct(cause['rest_rate'], 0)} otherwise: about "
+        f"{fmt_count(cause['excess'])} more {noun} "
         f"than if they had done as well as the rest, {fmt_share(cause['share_of_failures'])} "
-        f"of all {noun} ({plural_n(cause['requests'], 'request')}; {sure})."
+        f"of all {noun} ({plural(cause['requests'], 'request')}; {sure})."
     )
     if cause["dimension"] == drv.MECHANIC_IN_CITY and cause["level"] == "no":
         text += " " + _cities_named(f, cause["outcome"])
     return text
-
-
-def plural_n(count: Any, noun: str) -> str:
-    """``plural`` with thousands separators."""
-    n = int(count)
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _cities_named(f: Findings, outcome: str) -> str:
@@ -143,13 +133,16 @@ def _cities_named(f: Findings, outcome: str) -> str:
     cities = _uncovered_cities(f)
     label = "unassigned" if outcome == drv.NEVER_ASSIGNED else "cancelled"
     shown = [
-        f"{c['city']} ({_n(c['requests'])}, {fmt_pct(c[outcome] / c['requests'], 0)} {label})"
+        f"{c['city']} ({fmt_count(c['requests'])}, "
+        f"{fmt_pct(c[outcome] / c['requests'], 0)} {label})"
         for c in cities.head(MAX_CITIES).to_dict(orient="records")
         if c["requests"]
     ]
     more = len(cities) - MAX_CITIES
     return (
-        "They come from " + join_words(shown + ([f"{more} more"] if more > 0 else [])) + "."
+        "They come from "
+        + join_words(shown + ([f"{fmt_count(more)} more"] if more > 0 else []))
+        + "."
         if shown
         else ""
     )
@@ -168,7 +161,10 @@ def outcome_text(f: Findings, outcome: str) -> str:
     failures = (
         f.assignment["never_assigned"] if outcome == drv.NEVER_ASSIGNED else f.count(drv.CANCELLED)
     )
-    head = f"**{title}: {_n(failures)} of {_n(f.total)}** ({fmt_pct(failures / f.total, 0)})."
+    head = (
+        f"**{title}: {fmt_count(failures)} of {fmt_count(f.total)}** "
+        f"({fmt_pct(failures / f.total, 0)})."
+    )
     if not failures:
         return head + f" No {noun[:-1]}, so nothing to explain."
     causes = rc.causes[rc.causes["outcome"] == outcome].to_dict(orient="records")
@@ -312,7 +308,7 @@ def drivers_table(f: Findings) -> pd.DataFrame:
                     title,
                     DIMENSION_WORDS[r.dimension],
                     r.level,
-                    _n(r.requests),
+                    fmt_count(r.requests),
                     fmt_rate_ci(r.rate, r.rate_low, r.rate_high),
                     fmt_pct(r.rest_rate, 0),
                     f"{r.excess:+,.0f}",
@@ -327,9 +323,9 @@ def drivers_table(f: Findings) -> pd.DataFrame:
             beyond = int(worse.sum()) - int((top["significant"] & (top["excess"] > 0)).sum())
             note = f"{plural(others, 'other level')} with enough data" if others else ""
             if beyond:
-                note += f" ({beyond} failing more often beyond the noise)"
+                note += f" ({fmt_count(beyond)} failing more often beyond the noise)"
             if thin:
-                note += ("; " if note else "") + f"{thin} too few to judge"
+                note += ("; " if note else "") + f"{fmt_count(thin)} too few to judge"
             rows.append((title, "…", note, "", "", "", "", "", "", ""))
     return pd.DataFrame(
         rows,
@@ -369,15 +365,15 @@ def coverage_text(f: Findings) -> str:
     n = int(unserved["requests"].sum())
     never = int(unserved["never_assigned"].sum())
     named = [
-        f"{drv.WEEKDAYS[int(r.weekday)]} {int(r.hour):02d}:00 ({plural_n(r.requests, 'request')})"
+        f"{drv.WEEKDAYS[int(r.weekday)]} {int(r.hour):02d}:00 ({plural(r.requests, 'request')})"
         for r in unserved.head(MAX_SLOTS).itertuples()
     ]
     more = len(unserved) - MAX_SLOTS
     return (
         text + f"\n\n**Demand met no supply in {plural(len(unserved), 'slot')}**: no mechanic "
-        f"accepted anything there, and {plural_n(n, 'request')} ({fmt_pct(n / f.total, 0)} of "
+        f"accepted anything there, and {plural(n, 'request')} ({fmt_pct(n / f.total, 0)} of "
         f"all) were made in them, {fmt_pct(never / n, 0)} of which went unassigned. The busiest: "
-        + join_words(named + ([f"{more} more"] if more > 0 else []))
+        + join_words(named + ([f"{fmt_count(more)} more"] if more > 0 else []))
         + "."
     )
 
@@ -392,8 +388,8 @@ def _worst_slots(coverage: pd.DataFrame) -> str:
     ).head(3)
     named = [
         f"{drv.WEEKDAYS[int(r.weekday)]} {int(r.hour):02d}:00 "
-        f"({fmt_pct(r.never_assigned_rate, 0)} of {_n(r.requests)}, "
-        f"{plural_n(r.mechanics, 'mechanic')})"
+        f"({fmt_pct(r.never_assigned_rate, 0)} of {fmt_count(r.requests)}, "
+        f"{plural(r.mechanics, 'mechanic')})"
         for r in worst.itertuples()
     ]
     return " Requests went unassigned most often in " + join_words(named) + "."
@@ -409,7 +405,7 @@ def acceptance_text(f: Findings) -> str:
     picks = [m for m in (1, 5, 15, 120) if m in minutes] or minutes
     shares = [f"{fmt_pct(overall[f'within_{m}'], 0)} within {_minutes(m)}" for m in picks]
     text = (
-        f"Of all {plural_n(f.total, 'request')} (never-accepted ones included), "
+        f"Of all {plural(f.total, 'request')} (never-accepted ones included), "
         + join_words(shares)
         + "."
     )
@@ -418,7 +414,7 @@ def acceptance_text(f: Findings) -> str:
     if len(types) > 1:
         parts = [
             f"{t.session_type} {fmt_pct(getattr(t, f'within_{mid}'), 0)} "
-            f"({plural_n(t.requests, 'request')})"
+            f"({plural(t.requests, 'request')})"
             for t in types.itertuples()
         ]
         text += f" Within {_minutes(mid)}, by session type: " + join_words(parts) + "."
@@ -438,18 +434,18 @@ def retries_text(f: Findings) -> str:
     if not r["requests"]:
         return "No requests, so no retries."
     text = (
-        f"**{plural_n(r['retries'], 'request')}** of {_n(r['requests'])} "
+        f"**{plural(r['retries'], 'request')}** of {fmt_count(r['requests'])} "
         f"({fmt_pct(r['retries'] / r['requests'], 0)}) were retries: the same customer asking "
         f"again within {window} minutes of a request of theirs that failed (never assigned or "
         f"cancelled). {fmt_pct(r['requests_failed'] / r['requests'], 0)} of requests failed "
-        f"({_n(r['requests_failed'])} of {_n(r['requests'])})"
+        f"({fmt_count(r['requests_failed'])} of {fmt_count(r['requests'])})"
     )
     if r["needs"]:
         text += (
             f"; counting a request and its retries as one customer need, "
             f"{fmt_pct(r['needs_failed'] / r['needs'], 0)} of needs ended without a session "
-            f"({_n(r['needs_failed'])} of {_n(r['needs'])}; needs are counted in the period of "
-            "their last attempt)."
+            f"({fmt_count(r['needs_failed'])} of {fmt_count(r['needs'])}; needs are counted in "
+            "the period of their last attempt)."
         )
     else:
         text += "."
@@ -464,7 +460,7 @@ def cause_recommendation_text(r: Recommendation) -> str | None:
     verb, noun, _ = OUTCOME_WORDS[x["outcome"]]
     evidence = (
         f"they {verb} {fmt_pct(x['rate'], 0)} of the time against {fmt_pct(x['rest_rate'], 0)}, "
-        f"about {_n(x['excess'])} {noun} ({fmt_share(x['share_of_failures'])} of them)"
+        f"about {fmt_count(x['excess'])} {noun} ({fmt_share(x['share_of_failures'])} of them)"
     )
     if r.code == "cover_hours":
         span = f"{x['first_hour']:02d}:00–{x['last_hour']:02d}:59"
@@ -472,7 +468,7 @@ def cause_recommendation_text(r: Recommendation) -> str | None:
     if r.code == "cover_weekday":
         return f"Get more mechanics online on {WEEKDAY_NAMES[x['weekday']]}s: {evidence}."
     if r.code == "recruit_in_cities":
-        cities = [f"{c['city']} ({_n(c['requests'])} requests)" for c in x["cities"]]
+        cities = [f"{c['city']} ({fmt_count(c['requests'])} requests)" for c in x["cities"]]
         return (
             f"Recruit mechanics in {join_words(cities)}, where customers ask and no mechanic "
             f"on record works: {evidence}."

@@ -9,6 +9,7 @@ when the report is shared): the investigation holds figures and judgements as da
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -22,10 +23,12 @@ from analysis.investigation.judgement import (
     SUFFICIENT,
     Recommendation,
 )
+from analysis.report.labels import labels_of
 from analysis.report.root_causes import cause_recommendation_text
 from analysis.report.text import (
     DATE_FORMAT,
     TIME_FORMAT,
+    fmt_count,
     fmt_interval,
     fmt_pct,
     fmt_rate,
@@ -180,8 +183,8 @@ def explain(check: str, count: int) -> str:
     return AGREEMENT.sub(r"\1" if count == 1 else r"\2", text)
 
 
-def _ids(ids: list[str]) -> str:
-    shown = [f"`{i}`" for i in short_ids(ids[:MAX_IDS_SHOWN])]
+def _ids(f: Findings, ids: list[str]) -> str:
+    shown = [f"`{i}`" for i in labels_of(f)(ids[:MAX_IDS_SHOWN])]
     more = len(ids) - MAX_IDS_SHOWN
     return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
 
@@ -200,7 +203,8 @@ def anomalies_text(f: Findings, findings_json: bool = True, full_list: str | Non
     flagged = a[a["count"] > 0]
     if flagged.empty:
         return (
-            f"All {len(a)} data-quality checks passed: no request contradicts itself or the schema."
+            f"All {fmt_count(len(a))} data-quality checks passed: no request contradicts itself "
+            "or the schema."
         )
     if full_list:
         where = f"[{full_list}]({full_list}) lists every flagged request and its checks"
@@ -208,15 +212,20 @@ def anomalies_text(f: Findings, findings_json: bool = True, full_list: str | Non
         where = "full ids are in findings.json"
     else:
         where = "the call after each line lists its requests"
-    lines = [f"**{len(flagged)} of {len(a)} data-quality checks found problems** ({where}):\n"]
+    lines = [
+        f"**{fmt_count(len(flagged))} of {fmt_count(len(a))} data-quality checks found "
+        f"problems** ({where}):\n"
+    ]
     lines += [
-        f"- {explain(r.check, int(r.count))} ({_ids(r.request_ids)}"
+        f"- {explain(r.check, int(r.count))} ({_ids(f, r.request_ids)}"
         + ("" if findings_json or full_list else f"; {drill_down_call(r.check)}")
         + ")"
         for r in flagged.itertuples()
     ]
     passed = [words(c) for c in a.loc[a["count"] == 0, "check"]]
-    lines.append(f"\nThe other {len(passed)} checks found nothing: {join_words(passed)}.")
+    lines.append(
+        f"\nThe other {fmt_count(len(passed))} checks found nothing: {join_words(passed)}."
+    )
     return "\n".join(lines)
 
 
@@ -319,7 +328,7 @@ def unknown_values_text(f: Findings) -> str:
     if not f.unknown_values:
         return ""
     parts = [
-        f"{words(column)} {join_words([f'`{v}` ({n})' for v, n in values.items()])}"
+        f"{words(column)} {join_words([f'`{v}` ({fmt_count(n)})' for v, n in values.items()])}"
         for column, values in f.unknown_values.items()
     ]
     return (
@@ -384,7 +393,7 @@ def mechanics_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
         return pd.DataFrame(columns=["Mechanic", "Name", "Requests"])
     out = pd.DataFrame(
         {
-            "Mechanic": short_ids(m["mechanic_id"]),
+            "Mechanic": labels_of(f)(m["mechanic_id"]),
             "Name": m["name"].fillna("—"),
             "Requests": m["requests"],
         }
@@ -473,7 +482,8 @@ def distribution_text(
     if n <= top_n:  # the table shows every one of them: it says it all
         return where.strip()
     lines.append(
-        f"The table shows the {top_n} busiest and one row for the other {n - top_n:,}.{where}"
+        f"The table shows the {fmt_count(top_n)} busiest and one row for the other "
+        f"{fmt_count(n - top_n)}.{where}"
     )
     return " ".join(lines)
 
@@ -483,7 +493,7 @@ def mechanic_chart_data(f: Findings) -> pd.DataFrame:
     m = f.mechanics
     labels = [
         f"{i} {n if isinstance(n, str) else ''}".strip()
-        for i, n in zip(short_ids(m.get("mechanic_id", [])), m.get("name", []), strict=True)
+        for i, n in zip(labels_of(f)(m.get("mechanic_id", [])), m.get("name", []), strict=True)
     ]
     return m.assign(mechanic=labels)
 
@@ -618,9 +628,9 @@ def customers_text(f: Findings) -> str:
             f"**{plural(len(c), 'customer')} created all {f.total:,} requests.**\n",
             f"- **{top['customer']}** created {fmt_pct(top['share'], 0)} of all requests "
             f"({top['requests']:,} of {f.total:,}).",
-            f"- That is {top['per_day']:.1f} requests a day over the "
+            f"- That is {top['per_day']:,.1f} requests a day over the "
             f"{plural(f.span['days'], 'day')} span, or "
-            f"{top['per_active_day']:.2f} per active day over "
+            f"{top['per_active_day']:,.2f} per active day over "
             f"{plural(int(top['active_days']), 'active day')}; the busiest day, "
             f"{top['busiest_day']:{DATE_FORMAT}}, had {top['busiest_day_requests']:,}.",
         ]
@@ -661,10 +671,11 @@ def customers_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     out["Share"] = [fmt_pct(v, 0) for v in c["share"]]
     out["Cancellation (95 % CI)"] = rate_column(c, "cancel_rate")
     out["Completion (95 % CI)"] = rate_column(c, "completion_rate")
-    out["Per day"] = [f"{v:.1f}" for v in c["per_day"]]
-    out["Per active day"] = [f"{v:.1f}" for v in c["per_active_day"]]
+    out["Per day"] = [f"{v:,.1f}" for v in c["per_day"]]
+    out["Per active day"] = [f"{v:,.1f}" for v in c["per_active_day"]]
     out["Busiest day"] = [
-        f"{d:%d %b} ({n})" for d, n in zip(c["busiest_day"], c["busiest_day_requests"], strict=True)
+        f"{d:%d %b} ({fmt_count(n)})"
+        for d, n in zip(c["busiest_day"], c["busiest_day_requests"], strict=True)
     ]
     out["Test account"] = c["test_account"].map(yes_no)
     out["Pattern"] = [
@@ -732,7 +743,7 @@ def mechanic_profiles_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     head, tail = ranked.head(top_n), ranked.iloc[top_n:]
     out = pd.DataFrame(
         {
-            "Mechanic": short_ids(head["mechanic_id"]),
+            "Mechanic": labels_of(f)(head["mechanic_id"]),
             "Name": head["name"].fillna("—"),
             "Type": head["mechanic_type"],
             "Complete profile": head["profile_complete"].map(yes_no),
@@ -750,28 +761,30 @@ def mechanic_profiles_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     return out
 
 
-def _some_ids(ids: list[str], limit: int = MAX_IDS_SHOWN) -> str:
+def _some_ids(
+    ids: list[str], labels: Callable[[Iterable[Any]], list[str]], limit: int = MAX_IDS_SHOWN
+) -> str:
     """The first ``limit`` short ids in backticks, then how many more: bounded whatever the
     data's size."""
-    shown = [f"`{i}`" for i in short_ids(ids[:limit])]
+    shown = [f"`{i}`" for i in labels(ids[:limit])]
     more = len(ids) - limit
     return join_words(shown + ([f"{more:,} more"] if more > 0 else []))
 
 
 def profiles_text(f: Findings) -> str:
     """Incomplete mechanic and customer profiles: counts, and the first few ids of each."""
-    roster = f.mechanic_roster
+    roster, labels = f.mechanic_roster, labels_of(f)
     bad = f.incomplete_mechanics
     took = set(f.mechanics.get("mechanic_id", []))
     bad_working = [i for i in bad["mechanic_id"] if i in took]
     text = (
-        f"**{len(bad)} of {plural(len(roster), 'mechanic')} on record have incomplete "
+        f"**{fmt_count(len(bad))} of {plural(len(roster), 'mechanic')} on record have incomplete "
         f"profiles** (missing any of city, province, postal code, years of experience)"
     )
-    text += f": {_some_ids(list(bad['mechanic_id']))}." if len(bad) else "."
+    text += f": {_some_ids(list(bad['mechanic_id']), labels)}." if len(bad) else "."
     if bad_working:
         who = (
-            join_words(short_ids(bad_working))
+            join_words(labels(bad_working))
             if len(bad_working) <= MAX_IDS_SHOWN
             else f"{len(bad_working):,} of them"
         )
@@ -787,7 +800,7 @@ def profiles_text(f: Findings) -> str:
         shown = incomplete.head(MAX_IDS_SHOWN)
         gaps = [
             f"`{i}` lacks {', '.join(r.missing)}" + (" (deleted)" if r.deleted else "")
-            for i, r in zip(short_ids(shown["customer_id"]), shown.itertuples(), strict=True)
+            for i, r in zip(labels(shown["customer_id"]), shown.itertuples(), strict=True)
         ]
         more = len(incomplete) - MAX_IDS_SHOWN
         text += ": " + "; ".join(gaps) + (f"; and {more:,} more" if more > 0 else "")
@@ -834,11 +847,11 @@ def success_text(f: Findings) -> str:
     unassigned_done = done - (int(winners["completed"].sum()) if len(winners) else 0)
     winners = winners.sort_values("completed", ascending=False, kind="stable")
     named = winners.head(MAX_MECHANICS_NAMED)
-    for i, r in zip(short_ids(named["mechanic_id"]), named.itertuples(), strict=True):
+    for i, r in zip(labels_of(f)(named["mechanic_id"]), named.itertuples(), strict=True):
         rate = fmt_rate(r.completion_rate, r.completion_rate_low, r.completion_rate_high)
         lines.append(
-            f"- `{i}` ({_name(r.name)}) completed {r.completed} of "
-            f"{r.requests} ({rate}, 95 % interval): {', '.join(_traits(r))}."
+            f"- `{i}` ({_name(r.name)}) completed {fmt_count(r.completed)} of "
+            f"{fmt_count(r.requests)} ({rate}, 95 % interval): {', '.join(_traits(r))}."
         )
     if len(winners) > MAX_MECHANICS_NAMED:
         rest = winners.iloc[MAX_MECHANICS_NAMED:]
@@ -966,18 +979,23 @@ def readiness_table(f: Findings) -> pd.DataFrame:
         {
             "Metric": r["metric"],
             "Current": r["current"],
-            "Needed": [f"{n}+" for n in r["needed"]],
+            "Needed": [f"{fmt_count(n)}+" for n in r["needed"]],
             "Status": [
-                status.get(s, f"Need {short} more")
+                status.get(s, f"Need {fmt_count(short)} more")
                 for s, short in zip(r["status"], r["short_by"], strict=True)
             ],
         }
     )
 
 
-def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
+def recommendation_text(
+    r: Recommendation,
+    names: dict[str, Any],
+    labels: Callable[[Iterable[Any]], list[str]] = short_ids,
+) -> str:
     """One recommended action in words; ``names``: mechanic id → name (from the roster, masked
-    when the report is)."""
+    when the report is); ``labels``: ids → their short labels (a report's: ``labels_of``;
+    by default worked out from the ids of this action alone)."""
     x = r.figures
     if r.code == "check_period":
         return (
@@ -989,7 +1007,7 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
         items = [
             f"`{i}` ({_name(names.get(m['mechanic_id']))}) lacks "
             f"{join_words([words(field) for field in m['missing']])}"
-            for i, m in zip(short_ids(m["mechanic_id"] for m in named), named, strict=True)
+            for i, m in zip(labels(m["mechanic_id"] for m in named), named, strict=True)
         ]
         more = len(x["mechanics"]) - MAX_MECHANICS_NAMED
         if more > 0:
@@ -1002,13 +1020,13 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
     if r.code == "more_working_mechanics":
         text = (
             f"Get {plural(x['needed'] - x['current'], 'more mechanic')} taking requests: "
-            f"{x['current']} took part, {x['needed']} are needed."
+            f"{fmt_count(x['current'])} took part, {fmt_count(x['needed'])} are needed."
         )
         idle = x["idle_complete"]
         if idle:
             text += (
                 f" {plural(len(idle), 'mechanic')} with a complete profile took none: "
-                f"{_some_ids(list(idle))}."
+                f"{_some_ids(list(idle), labels)}."
             )
         return text
     if r.code == "more_mechanic_types":
@@ -1020,17 +1038,18 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
     if r.code == "more_test_customers":
         return (
             f"Create {plural(x['needed'] - x['current'], 'more test customer')} with complete "
-            f"profiles (address, postal code, coordinates): {x['current']} took part, "
-            f"{x['needed']} are needed."
+            f"profiles (address, postal code, coordinates): {fmt_count(x['current'])} took "
+            f"part, {fmt_count(x['needed'])} are needed."
         )
     if r.code == "more_completed":
         return (
             f"Complete {plural(x['needed'] - x['current'], 'more session')} to exercise the "
-            f"happy path ({x['current']} completed, {x['needed']} needed)."
+            f"happy path ({fmt_count(x['current'])} completed, {fmt_count(x['needed'])} needed)."
         )
     if r.code == "more_scarce_types":
         parts = [
-            f"{t['session_type']} ({t['requests']}, {fmt_pct(t['share'])})" for t in x["scarce"]
+            f"{t['session_type']} ({fmt_count(t['requests'])}, {fmt_pct(t['share'])})"
+            for t in x["scarce"]
         ]
         return (
             f"Create more {join_words(parts)} sessions: {x['top_type']} makes up "
@@ -1058,5 +1077,6 @@ def recommendation_text(r: Recommendation, names: dict[str, Any]) -> str:
 def recommendations_text(f: Findings) -> str:
     names = dict(zip(f.mechanic_roster["mechanic_id"], f.mechanic_roster["name"], strict=True))
     return "\n".join(
-        f"{i}. {recommendation_text(r, names)}" for i, r in enumerate(f.recommendations, 1)
+        f"{i}. {recommendation_text(r, names, labels_of(f))}"
+        for i, r in enumerate(f.recommendations, 1)
     )

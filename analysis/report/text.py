@@ -19,10 +19,17 @@ def fmt_pct(value: float | None, decimals: int = 1) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{value * 100:.{decimals}f} %"
 
 
-def plural(count: int, noun: str) -> str:
+def fmt_count(value: Any) -> str:
+    """A count with thousands separators: ``12345`` → ``12,345`` (a float is rounded:
+    ``41351.9`` → ``41,352``). Every count the report writes goes through this or
+    ``plural``."""
+    return f"{round(float(value)):,}"
+
+
+def plural(count: Any, noun: str) -> str:
     """``plural(1, "mechanic")`` → ``1 mechanic``; 3 → ``3 mechanics``; 1000 → ``1,000
-    mechanics``."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+    mechanics`` (``fmt_count``)."""
+    return f"{fmt_count(count)} {noun}" if int(count) == 1 else f"{fmt_count(count)} {noun}s"
 
 
 def join_words(words: Sequence[str], last: str = "and") -> str:
@@ -39,16 +46,37 @@ def short_id(value: str | None) -> str:
 
 
 def short_ids(values: Iterable[Any]) -> list[str]:
-    """Ids shown together, each as short as tells it from the others: the first block of a
-    UUID (``short_id``) when those differ, else the first block and as many of the last
-    characters as it takes (``00000003…0001``: ids that share their first block, as
-    sequential or time-ordered ids do), the whole id when that is no longer."""
-    texts = ["" if v is None or v is pd.NA or pd.isna(v) or v == "" else str(v) for v in values]
-    distinct = set(texts) - {""}
-    tail = 0
-    while len({_shortened(t, tail) for t in distinct}) < len(distinct):
-        tail += 4 if tail == 0 else 2
-    return [_shortened(t, tail) if t else "—" for t in texts]
+    """Ids shown together, each as short as tells it from the others (``id_labels``); a
+    missing id (None, NaN, NA, "") is a dash. A report labels its ids with one map for all
+    its lists (``analysis.report.labels``), not list by list."""
+    items = list(values)
+    labels = id_labels(items)
+    return [labels.get(id_text(v), "—") for v in items]
+
+
+def id_labels(values: Iterable[Any]) -> dict[str, str]:
+    """Each distinct id (as text) → its label: the first block of a UUID (``short_id``) when
+    no other id starts with it; ids that share their first block (sequential or
+    time-ordered ids) get it and as many of their last characters as tell them apart
+    (``00000003…0001``), the whole id when that is no longer. Missing ids are left out."""
+    groups: dict[str, set[str]] = {}
+    for v in values:
+        text = id_text(v)
+        if text:
+            groups.setdefault(text[:SHORT_ID_LENGTH], set()).add(text)
+    labels: dict[str, str] = {}
+    for ids in groups.values():
+        tail = 0
+        while len({_shortened(t, tail) for t in ids}) < len(ids):
+            tail += 4 if tail == 0 else 2
+        labels.update((t, _shortened(t, tail)) for t in ids)
+    return labels
+
+
+def id_text(value: Any) -> str:
+    """An id as text; "" when missing (None, NaN, NA, "")."""
+    missing = value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value))
+    return "" if missing else str(value)
 
 
 def _shortened(text: str, tail: int) -> str:

@@ -15,7 +15,7 @@ from analysis.investigation.judgement import (
     TOP_CUSTOMER,
     Signal,
 )
-from analysis.report.text import fmt_pct, join_words, plural, words
+from analysis.report.text import fmt_count, fmt_pct, join_words, plural, words
 
 REASON_TEXT = {
     KNOWN: lambda match: "listed as a known test account",
@@ -35,9 +35,9 @@ def signal_text(s: Signal, test_accounts: pd.DataFrame, top_customer: str | None
             for a in accounts.head(MAX_NAMED_ACCOUNTS).itertuples()
         ]
         if len(accounts) > MAX_NAMED_ACCOUNTS:
-            named.append(f"{len(accounts) - MAX_NAMED_ACCOUNTS} more")
+            named.append(f"{fmt_count(len(accounts) - MAX_NAMED_ACCOUNTS)} more")
         return (
-            f"{fmt_pct(x['share'])} of requests come from {x['test_accounts']} of "
+            f"{fmt_pct(x['share'])} of requests come from {fmt_count(x['test_accounts'])} of "
             f"{plural(x['customers'], 'customer')} recognised as test accounts"
             + (f": {join_words(named)}" if named else "")
             + "."
@@ -52,8 +52,9 @@ def signal_text(s: Signal, test_accounts: pd.DataFrame, top_customer: str | None
     if s.name == TOP_CUSTOMER:
         return (
             f"The busiest customer, {top_customer}, made "
-            f"{fmt_pct(x['share'])} of all requests ({x['requests']} of {x['of']}); up to "
-            f"{x['busiest_day_requests']} on one day ({x['busiest_day']:%d %b %Y})."
+            f"{fmt_pct(x['share'])} of all requests ({fmt_count(x['requests'])} of "
+            f"{fmt_count(x['of'])}); up to {fmt_count(x['busiest_day_requests'])} on one day "
+            f"({x['busiest_day']:%d %b %Y})."
         )
     if s.name == FEW:
         return (

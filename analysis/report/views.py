@@ -20,7 +20,7 @@ from analysis.domain import CANCELLED, COMPLETED
 from analysis.errors import AnalysisError
 from analysis.investigation.findings import Findings, present_with
 from analysis.report import sections
-from analysis.report.text import fmt_pct, plural, words
+from analysis.report.text import fmt_count, fmt_pct, plural, words
 
 SUFFIX = "_table"
 
@@ -71,21 +71,27 @@ def headline(f: Findings) -> list[tuple[str, str]]:
         return [("Requests", "none in this period")]
     a, c, r = f.assignment, f.cancellations, f.response
     by_status = ", ".join(
-        f"{n} {s}" for s, n in zip(f.status["status"], f.status["requests"], strict=True)
+        f"{fmt_count(n)} {s}" for s, n in zip(f.status["status"], f.status["requests"], strict=True)
     )
     verdict = {True: "test data", False: "looks like real traffic"}.get(f.verdict.test_data, "—")
     failing = f.anomalies[f.anomalies["count"] > 0]
     return [
-        ("Requests", f"{f.total} ({by_status})"),
+        ("Requests", f"{fmt_count(f.total)} ({by_status})"),
         ("Cancellation rate", fmt_pct(f.rates["cancellation"].rate)),
         ("Completion rate", fmt_pct(f.rates["completion"].rate)),
-        ("Assigned / never assigned", f"{a['assigned']} / {a['never_assigned']}"),
+        (
+            "Assigned / never assigned",
+            f"{fmt_count(a['assigned'])} / {fmt_count(a['never_assigned'])}",
+        ),
         (
             "Cancelled before / after assignment",
-            f"{c['before_assignment']} / {c['after_assignment']}",
+            f"{fmt_count(c['before_assignment'])} / {fmt_count(c['after_assignment'])}",
         ),
-        ("Mechanics taking part", f"{a['mechanics_involved']} of {a['mechanics_on_record']}"),
-        ("Customers", str(len(f.customers))),
+        (
+            "Mechanics taking part",
+            f"{fmt_count(a['mechanics_involved'])} of {fmt_count(a['mechanics_on_record'])}",
+        ),
+        ("Customers", fmt_count(len(f.customers))),
         (
             "Minutes to acceptance",
             f"mean {_minutes(r['mean'])}, median {_minutes(r['median'])}, "

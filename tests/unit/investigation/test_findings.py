@@ -139,3 +139,81 @@ def test_flagged_requests_one_row_each(f: Findings) -> None:
     assert list(flagged["request_id"]) == sorted(flagged["request_id"])
     both = flagged[flagged["checks"].str.contains(";")]
     assert list(both["checks"]) == ["completed_without_mechanic;completed_without_accepted_at"] * 2
+
+
+# Lists in findings.json as long as a vocabulary, not the data: statuses, checks, actions,
+# signals, readiness metrics, figures compared, session types, hours of the week, driver
+# dimensions, factor levels, acceptance thresholds, profile fields, the rules' own lists.
+VOCABULARY_LISTS = {
+    "anomalies",
+    "recommendations",
+    "readiness",
+    "reasons",
+    "evidence",
+    "reserved_domains",
+    "comparison",
+    "busiest_slots",
+    "unassigned_waits",
+    "success_factors",
+    "coinciding_factors",
+    "separated_factors",
+    "driver_dimensions",
+    "drivers",  # data-valued dimensions checked below
+    "drivers_others",
+    "coverage",
+    "minutes",
+    "share",
+    "present",
+    "missing",
+    "served",
+    "scarce",
+    "interval",
+    "completion_rate_interval",
+    "cancel_rate_interval",
+}
+
+
+def _lists(value: object, key: str = "") -> list[tuple[str, int]]:
+    """(key, length) of every list in a JSON document, nested ones included."""
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _lists(v, k)]
+    if isinstance(value, list):
+        return [(key, len(value)), *(x for v in value for x in _lists(v, key))]
+    return []
+
+
+def test_no_list_in_findings_json_grows_with_the_data_beyond_top_n(f: Findings) -> None:
+    top_n = 1
+    document = f.to_dict(top_n=top_n)
+    types = set(f.types["session_type"])
+    long = {k for k, n in _lists(document) if n > top_n} - VOCABULARY_LISTS - types
+    assert long == set()
+    actions = {r["action"]: r for r in document["recommendations"]}
+    profiles = actions["complete_mechanic_profiles"]
+    assert len(profiles["mechanics"]) == top_n
+    assert profiles["mechanics_count"] == len(f.incomplete_mechanics) > top_n
+    idle = actions["more_working_mechanics"]
+    assert len(idle["idle_complete"]) == top_n < idle["idle_complete_count"]
+
+
+def test_drivers_keep_top_n_levels_of_data_valued_dimensions(f: Findings) -> None:
+    from analysis.investigation.drivers import DATA_LEVELS
+
+    top_n = 1
+    document = f.to_dict(top_n=top_n)
+    others = {(o["outcome"], o["dimension"]): o for o in document["drivers_others"]}
+    assert others
+    levels = {d["dimension"]: d["levels"] for d in document["driver_dimensions"]}
+    full = f.root_causes.drivers
+    for (outcome, dimension), rows in full.groupby(["outcome", "dimension"]):
+        shown = [
+            d for d in document["drivers"] if (d["outcome"], d["dimension"]) == (outcome, dimension)
+        ]
+        if dimension not in DATA_LEVELS:
+            assert len(shown) == len(rows)  # hours, weekdays, yes/no: all of them
+            continue
+        rest = others.get((outcome, dimension), {"levels": 0, "requests": 0, "failures": 0})
+        assert len(shown) == min(len(rows), top_n)
+        assert len(shown) + rest["levels"] == len(rows) == levels[dimension]
+        assert sum(d["requests"] for d in shown) + rest["requests"] == rows["requests"].sum()
+        assert sum(d["failures"] for d in shown) + rest["failures"] == rows["failures"].sum()

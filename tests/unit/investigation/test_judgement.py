@@ -18,6 +18,7 @@ from analysis.investigation.accounts import TestAccountRules
 from analysis.investigation.causes import RootCauses
 from analysis.investigation.judgement import (
     Headline,
+    Recommendation,
     Verdict,
     cause_recommendations,
     readiness,
@@ -582,3 +583,15 @@ def test_no_cause_actions_for_test_traffic_or_without_causes() -> None:
     assert cause_recommendations(root, Verdict(True, (), TestAccountRules())) == []
     assert cause_recommendations(root, Verdict(None, (), TestAccountRules())) == []
     assert cause_recommendations(RootCauses(), REAL) == []
+
+
+def test_a_recommendation_s_mechanic_lists_keep_top_n_and_a_count():
+    ids = [f"m{i}" for i in range(7)]
+    action = Recommendation("more_working_mechanics", {"current": 1, "idle_complete": ids})
+    assert action.to_dict(top_n=2) == {
+        "action": "more_working_mechanics",
+        "current": 1,
+        "idle_complete": ids[:2],
+        "idle_complete_count": len(ids),
+    }
+    assert action.to_dict()["idle_complete"] == ids

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from analysis.report.display import markdown
+import numpy as np
+import pandas as pd
+
+from analysis.report.display import count_columns, markdown, table
 
 
 def test_a_masked_e_mail_is_neither_bold_nor_a_link() -> None:
@@ -21,3 +24,26 @@ def test_every_masked_e_mail_and_name_in_a_sentence() -> None:
 
 def test_text_without_masks_is_unchanged() -> None:
     assert markdown("43 requests; see `f.requests()`") == "43 requests; see `f.requests()`"
+
+
+def _cells(frame: pd.DataFrame, **options: object) -> list[str]:
+    """The body cells of ``table(frame)`` as shown, row by row."""
+    styled = table(frame, **options)
+    styled._compute()
+    return [styled._display_funcs[(i, j)](v) for (i, j), v in np.ndenumerate(frame.to_numpy())]
+
+
+def test_counts_have_separators_years_and_ids_do_not() -> None:
+    year, count, mechanic = 2025, 12345, 1234567
+    frame = pd.DataFrame({"Year": [year], "Requests": [count], "Mechanic id": [mechanic]})
+    assert count_columns(frame) == ["Requests"]
+    assert _cells(frame) == [str(year), f"{count:,}", str(mechanic)]
+    assert _cells(frame, counts=["Year"]) == [f"{year:,}", str(count), str(mechanic)]
+
+
+def test_the_report_s_count_columns_keep_their_separators(reference) -> None:
+    from analysis.report import sections
+
+    for frame in (sections.status_table(reference), sections.mechanics_table(reference)):
+        whole = [c for c in frame.columns if frame[c].dtype.kind in "iu"]
+        assert whole and count_columns(frame) == whole

@@ -18,11 +18,6 @@ from analysis.report import sections
 from analysis.report.masking import Masker, mask_email, mask_name, mask_phone, redact
 
 
-@pytest.fixture(scope="module")
-def reference():
-    return investigate("2025-10-29", "2025-11-06")
-
-
 @pytest.mark.parametrize(
     ("raw", "masked"),
     [

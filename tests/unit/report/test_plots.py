@@ -461,3 +461,18 @@ def test_fit_leaves_a_figure_without_axes_as_it_is() -> None:
     margins = vars(figure.subplotpars).copy()
     assert plots.fit(figure) is figure
     assert vars(figure.subplotpars) == margins
+
+
+def test_chart_labels_count_with_thousands_separators(thousands) -> None:
+    """The "N others" bar and the "(n=N)" labels of a period with over a thousand of each."""
+    many = pd.DataFrame({"customer": [f"c{i}" for i in range(1016)], "requests": 1, "pending": 1})
+    long = plots.top_with_others(many, "customer", top_n=15, statuses=["pending"])
+    assert long["customer"].iloc[-1] == f"{len(many) - 15:,} others"
+    ax = plots.factor_rates(thousands.factors)
+    try:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        expected = {f"(n={n:,})" for n in thousands.factors["requests"]}
+        assert any(n >= 1000 for n in thousands.factors["requests"])
+        assert {label[label.rindex("(") :] for label in labels} == expected
+    finally:
+        plt.close(ax.figure)

@@ -67,11 +67,6 @@ def test_every_check_is_explained() -> None:
 # --- interactive use ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def reference():
-    return investigate("2025-10-29", "2025-11-06")
-
-
 def test_data_quality_points_to_findings_json_in_a_report(reference) -> None:
     text = anomalies_text(reference)
     assert "(full ids are in findings.json)" in text
@@ -144,3 +139,39 @@ def test_data_quality_links_the_flagged_requests(reference) -> None:
     text = anomalies_text(reference, True, "flagged_requests.csv")
     assert "[flagged_requests.csv](flagged_requests.csv) lists every flagged request" in text
     assert "f.requests(" not in text
+
+
+# --- counts with thousands separators -------------------------------------------------------
+
+
+def test_counts_in_the_tables_have_thousands_separators(thousands) -> None:
+    from analysis.report.sections import customers_table, readiness_table
+
+    top = thousands.customers.iloc[0]
+    assert top["busiest_day_requests"] >= 1000
+    busiest = customers_table(thousands)["Busiest day"][0]
+    assert busiest == f"{top['busiest_day']:%d %b} ({top['busiest_day_requests']:,})"
+    r, shown = thousands.readiness, readiness_table(thousands)
+    assert list(shown["Needed"]) == [f"{n:,}+" for n in r["needed"]]
+    short = r[r["short_by"] >= 1000]
+    assert len(short)
+    for metric, by in zip(short["metric"], short["short_by"], strict=True):
+        assert shown.loc[shown["Metric"] == metric, "Status"].item() == f"Need {by:,} more"
+
+
+def test_counts_in_the_sentences_have_thousands_separators(thousands) -> None:
+    m = thousands.mechanics.iloc[0]
+    assert f"completed {m['completed']:,} of {m['requests']:,} (" in success_text(thousands)
+    action = next(r for r in thousands.recommendations if r.code == "more_completed")
+    current, needed = action.figures["current"], action.figures["needed"]
+    assert current >= 1000
+    assert f"({current:,} completed, {needed:,} needed)" in recommendations_text(thousands)
+
+
+def test_requests_a_day_over_a_thousand_have_separators(thousands) -> None:
+    from analysis.report.sections import customers_table, customers_text
+
+    top = thousands.customers.iloc[0]
+    assert top["per_active_day"] >= 1000
+    assert f"{top['per_active_day']:,.2f} per active day" in customers_text(thousands)
+    assert customers_table(thousands)["Per active day"][0] == f"{top['per_active_day']:,.1f}"

@@ -49,3 +49,11 @@ def test_the_card_lists_the_attributes_but_not_the_source(f: Findings) -> None:
     for name in ("status", "customers", "anomalies", "verdict", "period", "rules"):
         assert f"<code>{name}</code>" in card
     assert "<code>source</code>" not in card and "<code>request_mask</code>" not in card
+
+
+def test_the_card_s_counts_have_thousands_separators(thousands: Findings) -> None:
+    figures = dict(views.headline(thousands))
+    a = thousands.assignment
+    assert thousands.total >= 1000
+    assert figures["Requests"] == f"{thousands.total:,} ({thousands.total:,} completed)"
+    assert figures["Assigned / never assigned"] == f"{a['assigned']:,} / {a['never_assigned']:,}"
