@@ -308,7 +308,8 @@ class Findings:
         ``request_ids_shown``, ``*_count`` next to the profile and test-account lists and to
         the recommendations' mechanic lists (``Recommendation.to_dict``), ``drivers_others``
         beside the drivers of dimensions with as many levels as the data holds (cities,
-        plans: ``RootCauses.to_dict``). The full lists are the CSV files beside the report
+        plans: ``RootCauses.to_dict``), ``unknown_values_others`` (``values``, ``requests``)
+        beside a column's first ``top_n`` unexpected values. The full lists are the CSV files beside the report
         (``analysis.report.export``)."""
         p = self.previous_period
         if self.previous_figures is None:
@@ -363,7 +364,18 @@ class Findings:
                 "customer_distribution": self.customer_distribution,
                 "cancellations": self.cancellations,
                 "routing": self.routing,
-                "unknown_values": self.unknown_values,
+                "unknown_values": {
+                    column: dict(list(values.items())[:top_n])
+                    for column, values in self.unknown_values.items()
+                },
+                "unknown_values_others": {
+                    column: {
+                        "values": len(values) - top_n,
+                        "requests": sum(list(values.values())[top_n:]),
+                    }
+                    for column, values in self.unknown_values.items()
+                    if len(values) > top_n
+                },
                 "incomplete_mechanics": sorted(self.incomplete_mechanics["mechanic_id"])[:top_n],
                 "incomplete_mechanics_count": len(self.incomplete_mechanics),
                 "incomplete_mechanic_profiles": [

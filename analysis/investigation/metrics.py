@@ -340,14 +340,17 @@ def customer_profile_table(profiles: pd.DataFrame, fields: tuple[str, ...]) -> p
 
 def unknown_values(cube: pd.DataFrame, known: dict[str, tuple[str, ...]]) -> dict[str, dict]:
     """Per column of ``known`` (e.g. status → KNOWN_STATUSES), the requests whose value is
-    outside the known vocabulary or NULL, counted by value. Columns with none are omitted."""
+    outside the known vocabulary or NULL, counted by value, most requests first. Columns with
+    none are omitted."""
     found: dict[str, dict[str, int]] = {}
     for column, vocabulary in known.items():
         values = cube[column].astype("object").where(cube[column].notna(), None)
         odd = cube[~values.isin(vocabulary)]
         if len(odd):
             keys = odd[column].astype("object").where(odd[column].notna(), "NULL")
-            found[column] = {str(k): int(v) for k, v in odd.groupby(keys)["requests"].sum().items()}
+            counts = odd.groupby(keys)["requests"].sum()
+            counts = counts.sort_values(ascending=False, kind="stable")  # ties: by value
+            found[column] = {str(k): int(v) for k, v in counts.items()}
     return found
 
 

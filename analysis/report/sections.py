@@ -327,10 +327,12 @@ def unknown_values_text(f: Findings) -> str:
     """A warning naming values outside the platform's known vocabulary (they stay counted)."""
     if not f.unknown_values:
         return ""
-    parts = [
-        f"{words(column)} {join_words([f'`{v}` ({fmt_count(n)})' for v, n in values.items()])}"
-        for column, values in f.unknown_values.items()
-    ]
+    parts = []
+    for column, values in f.unknown_values.items():  # most requests first
+        shown = [f"`{v}` ({fmt_count(n)})" for v, n in list(values.items())[:MAX_IDS_SHOWN]]
+        if rest := list(values.values())[MAX_IDS_SHOWN:]:
+            shown.append(f"{plural(len(rest), 'other value')} ({fmt_count(sum(rest))})")
+        parts.append(f"{words(column)} {join_words(shown)}")
     return (
         "**Unexpected values** (counted above, not dropped; worth checking at the source): "
         + "; ".join(parts)

@@ -217,3 +217,17 @@ def test_drivers_keep_top_n_levels_of_data_valued_dimensions(f: Findings) -> Non
         assert len(shown) + rest["levels"] == len(rows) == levels[dimension]
         assert sum(d["requests"] for d in shown) + rest["requests"] == rows["requests"].sum()
         assert sum(d["failures"] for d in shown) + rest["failures"] == rows["failures"].sum()
+
+
+def test_unexpected_values_past_top_n_are_counted_not_listed(f: Findings) -> None:
+    odd = {f"status_{i}": 100 - i for i in range(7)}
+    messy = dataclasses.replace(f, unknown_values={"status": odd, "routing_type": {"NULL": 2}})
+    document = messy.to_dict(top_n=3)
+    assert document["unknown_values"] == {
+        "status": dict(list(odd.items())[:3]),
+        "routing_type": {"NULL": 2},
+    }
+    rest = list(odd.values())[3:]
+    assert document["unknown_values_others"] == {
+        "status": {"values": len(rest), "requests": sum(rest)}
+    }

@@ -497,3 +497,10 @@ def test_request_bands_by_powers_of_ten_for_large_counts() -> None:
         "1", "2–4", "5–9", "10–99", "100–999", "1,000–9,999", "10,000–99,999", "100,000–999,999"
     ]  # fmt: skip
     assert list(bands["entities"]) == [1, 1, 0, 1, 0, 0, 0, 1]
+
+
+def test_unknown_values_most_requests_first() -> None:
+    rows = [("odd_b", "chat", "broadcast", 0, 0, 0, 2), ("odd_a", "chat", "broadcast", 0, 0, 0, 9)]
+    table = pd.concat([cube(), pd.DataFrame(rows, columns=CUBE_COLUMNS)], ignore_index=True)
+    found = metrics.unknown_values(table, {"status": ("cancelled", "completed", "pending")})
+    assert list(found["status"].items()) == [("odd_a", 9), ("odd_b", 2), ("NULL", 1)]

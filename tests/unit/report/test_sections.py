@@ -175,3 +175,17 @@ def test_requests_a_day_over_a_thousand_have_separators(thousands) -> None:
     assert top["per_active_day"] >= 1000
     assert f"{top['per_active_day']:,.2f} per active day" in customers_text(thousands)
     assert customers_table(thousands)["Per active day"][0] == f"{top['per_active_day']:,.1f}"
+
+
+def test_unexpected_values_name_the_commonest_and_count_the_rest(thousands) -> None:
+    import dataclasses
+
+    from analysis.report.sections import MAX_IDS_SHOWN, unknown_values_text
+
+    odd = {f"status_{i}": 1000 + i for i in range(MAX_IDS_SHOWN + 3)}
+    text = unknown_values_text(dataclasses.replace(thousands, unknown_values={"status": odd}))
+    named = list(odd)[:MAX_IDS_SHOWN]
+    assert all(f"`{v}` ({odd[v]:,})" in text for v in named)
+    assert not any(f"`{v}`" in text for v in list(odd)[MAX_IDS_SHOWN:])
+    rest = list(odd.values())[MAX_IDS_SHOWN:]
+    assert f"{len(rest)} other values ({sum(rest):,})" in text
