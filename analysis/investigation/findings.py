@@ -309,8 +309,8 @@ class Findings:
         the recommendations' mechanic lists (``Recommendation.to_dict``), ``drivers_others``
         beside the drivers of dimensions with as many levels as the data holds (cities,
         plans: ``RootCauses.to_dict``), ``unknown_values_others`` (``values``, ``requests``)
-        beside a column's first ``top_n`` unexpected values. The full lists are the CSV files beside the report
-        (``analysis.report.export``)."""
+        beside a column's first ``top_n`` unexpected values. The full lists are the CSV
+        files beside the report (``analysis.report.export``)."""
         p = self.previous_period
         if self.previous_figures is None:
             held = self.previous_unavailable

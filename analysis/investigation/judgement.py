@@ -370,7 +370,7 @@ def cause_recommendations(root: RootCauses, verdict_: Verdict) -> list[Recommend
                 if recruiting:
                     continue  # one recruiting action names every uncovered city
                 recruiting = True
-                code, extra = "recruit_in_cities", {"cities": _uncovered(root.cities)}
+                code, extra = "recruit_in_cities", _uncovered(root.cities)
             else:
                 code = "address_driver"
                 extra = {"dimension": cause["dimension"], "level": cause["level"]}
@@ -388,10 +388,12 @@ def _uncovered_city(cause: dict[str, Any], cities: pd.DataFrame) -> bool:
     return bool(len(works)) and works.iloc[0] is not None and not bool(works.iloc[0])
 
 
-def _uncovered(cities: pd.DataFrame) -> list[dict[str, Any]]:
-    """The busiest cities with requests and no mechanic on record."""
-    rows = cities[cities["mechanic"].eq(False)].head(MAX_CITIES_NAMED)
-    return [
+def _uncovered(cities: pd.DataFrame) -> dict[str, Any]:
+    """The cities with requests and no mechanic on record: ``cities`` (the busiest
+    ``MAX_CITIES_NAMED``: city, requests, never_assigned) and ``cities_count`` (all of them)."""
+    uncovered = cities[cities["mechanic"].eq(False)]
+    named = [
         {"city": r.city, "requests": int(r.requests), "never_assigned": int(r.never_assigned)}
-        for r in rows.itertuples(index=False)
+        for r in uncovered.head(MAX_CITIES_NAMED).itertuples(index=False)
     ]
+    return {"cities": named, "cities_count": len(uncovered)}

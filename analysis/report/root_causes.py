@@ -469,6 +469,8 @@ def cause_recommendation_text(r: Recommendation) -> str | None:
         return f"Get more mechanics online on {WEEKDAY_NAMES[x['weekday']]}s: {evidence}."
     if r.code == "recruit_in_cities":
         cities = [f"{c['city']} ({fmt_count(c['requests'])} requests)" for c in x["cities"]]
+        if (more := x["cities_count"] - len(cities)) > 0:
+            cities.append(f"{fmt_count(more)} other {'city' if more == 1 else 'cities'}")
         return (
             f"Recruit mechanics in {join_words(cities)}, where customers ask and no mechanic "
             f"on record works: {evidence}."

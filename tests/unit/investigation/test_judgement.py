@@ -554,6 +554,7 @@ def test_actions_follow_the_top_causes_of_each_outcome() -> None:
         {"city": "Halifax", "requests": 100, "never_assigned": 60},
         {"city": "Moncton", "requests": 30, "never_assigned": 20},
     ]
+    assert actions[1].figures["cities_count"] == 2
     assert actions[2].figures | {"excess": 0} == {
         "dimension": "plan_code",
         "level": "fleet",

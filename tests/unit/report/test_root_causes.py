@@ -129,12 +129,20 @@ def test_cause_actions_in_words() -> None:
     }
     city = Recommendation(
         "recruit_in_cities",
-        {"cities": [{"city": "Halifax", "requests": 500, "never_assigned": 300}], **figures},
+        {
+            "cities": [{"city": "Halifax", "requests": 500, "never_assigned": 300}],
+            "cities_count": 1,
+            **figures,
+        },
     )
     assert words.cause_recommendation_text(city) == (
         "Recruit mechanics in Halifax (500 requests), where customers ask and no mechanic on "
         "record works: they were cancelled 40 % of the time against 20 %, about 100 cancelled "
         "requests (0.5 % of them)."
+    )
+    many = Recommendation(city.code, {**city.figures, "cities_count": 1236})
+    assert words.cause_recommendation_text(many).startswith(
+        "Recruit mechanics in Halifax (500 requests) and 1,235 other cities, where"
     )
     other = Recommendation(
         "address_driver", {"dimension": "plan_code", "level": "fleet", **figures}
