@@ -54,17 +54,30 @@ def count_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+# A word longer than this (an unmasked e-mail, a whole id, a URL) may break anywhere, so
+# that one value cannot widen its table past the page; shorter ones break between words only.
+LONG_WORD = 24
+
+
+def _breakable(value: object) -> str:
+    """The CSS of a text cell: ``overflow-wrap: anywhere`` when it holds a long word."""
+    long = isinstance(value, str) and any(len(w) > LONG_WORD for w in value.split())
+    return "overflow-wrap: anywhere;" if long else ""
+
+
 def table(frame: pd.DataFrame, counts: Iterable[str] | None = None) -> Styler:
     """A display table without the index: text left-aligned, numbers right-aligned; the
     ``counts`` columns (default: ``count_columns``) with thousands separators, the other
-    numbers as they are (already formatted by the caller); more than ``WIDE_COLUMNS``
-    columns: class ``wide``."""
+    numbers as they are (already formatted by the caller); a text cell with a word longer
+    than ``LONG_WORD`` may break inside it; more than ``WIDE_COLUMNS`` columns: class
+    ``wide``."""
     text = [c for c in frame.columns if frame[c].dtype.kind not in "iuf"]
     counted = count_columns(frame) if counts is None else list(counts)
     styled = (
         frame.style.hide(axis="index")
         .format("{:,}", subset=counted)
         .set_properties(subset=text, **{"text-align": "left"})
+        .map(_breakable, subset=text)
         .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
     )
     if len(frame.columns) > WIDE_COLUMNS:

@@ -83,3 +83,30 @@ def test_tables_wider_than_the_page_are_caught_and_clipped_ones_noted(tmp_path: 
     assert check.problems[0].startswith("table 1 is ")
     assert check.problems[0].endswith("past the 1280 px viewport")
     assert [t["clipped"] for t in check.table_sizes] == [False, True, False]
+
+
+def test_a_long_unmasked_value_in_any_column_keeps_its_table_on_the_page(tmp_path: Path) -> None:
+    """An unmasked e-mail (or a whole id) in a column other than the first may break inside
+    itself: the report's table still fits 1280 px."""
+    import nbformat
+    import pandas as pd
+
+    from analysis.report.display import table
+    from analysis.report.html import export_html
+
+    long = "someone.with.a.very.long.name.indeed" * 3 + "@example-mail-provider.com"
+    frame = pd.DataFrame(
+        {
+            "Mechanic": ["a", "b"],
+            "Email": [long, "x@y.ca"],
+            **{f"Count {i}": [1234, 5] for i in range(10)},
+        }
+    )
+    shown = {"text/html": table(frame).to_html()}
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", shown)])]
+    )
+    page = export_html(nb, tmp_path / "long.html")
+    (check,) = check_pages([page], screenshots=False)
+    assert check.problems == []
+    assert len(check.table_sizes) == 1

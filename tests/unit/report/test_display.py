@@ -47,3 +47,12 @@ def test_the_report_s_count_columns_keep_their_separators(reference) -> None:
     for frame in (sections.status_table(reference), sections.mechanics_table(reference)):
         whole = [c for c in frame.columns if frame[c].dtype.kind in "iu"]
         assert whole and count_columns(frame) == whole
+
+
+def test_only_cells_with_a_long_word_may_break_inside_it() -> None:
+    from analysis.report.display import LONG_WORD
+
+    long = "a" * (LONG_WORD + 1) + "@example.com"
+    frame = pd.DataFrame({"Customer": ["short words only", long], "Requests": [1, 2]})
+    html = table(frame).to_html()
+    assert html.count("overflow-wrap: anywhere") == 1
