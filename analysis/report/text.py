@@ -10,6 +10,8 @@ import pandas as pd
 from analysis.investigation.intervals import Rate
 
 SHORT_ID_LENGTH = 8
+# Ids named one by one in a sentence before "and N more" (data-quality ids, profile gaps).
+MAX_IDS_SHOWN = 5
 DATE_FORMAT = "%d %b %Y"
 TIME_FORMAT = "%d %b %Y %H:%M:%S %Z"
 
@@ -49,6 +51,19 @@ def short_ids(values: Iterable[Any]) -> list[str]:
     while len({_shortened(t, tail) for t in distinct}) < len(distinct):
         tail += 4 if tail == 0 else 2
     return [_shortened(t, tail) if t else "—" for t in texts]
+
+
+def some_ids(ids: Sequence[Any], limit: int = MAX_IDS_SHOWN) -> str:
+    """The first ``limit`` short ids in backticks, then how many more: bounded whatever the
+    data's size (``a``, ``b`` and ``1,234 more``)."""
+    shown = [f"`{i}`" for i in short_ids(list(ids)[:limit])]
+    more = len(ids) - limit
+    return join_words(shown + ([f"{more:,} more"] if more > 0 else []))
+
+
+def all_others(count: int, noun: str) -> str:
+    """``All other 7,524 customers``; ``1 other customer``."""
+    return f"1 other {noun}" if count == 1 else f"All other {count:,} {noun}s"
 
 
 def _shortened(text: str, tail: int) -> str:
