@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.cli import _parameters, _parser
+from pathlib import Path
+
+from analysis.cli import _parameters, _parser, main
+from analysis.runs import browser
+from analysis.runs.browser import PageCheck
+from analysis.runs.layout import notebook_path
+from analysis.runs.runner import declared_parameters
 
 PERIOD = ["run", "--start", "2025-10-29", "--end", "2025-11-06"]
 
@@ -19,3 +25,30 @@ def test_the_retry_window_reaches_the_notebook() -> None:
 def test_repeated_list_options_replace_the_default_list() -> None:
     args = _parser().parse_args([*PERIOD, "--test-domain", "a.test", "--test-domain", "b.test"])
     assert _parameters(args) == {"test_reserved_domains": ["a.test", "b.test"]}
+
+
+def test_top_reaches_the_profile_audit_too() -> None:
+    args = _parser().parse_args([*PERIOD, "--notebook", "profile_audit", "--top", "5"])
+    assert _parameters(args) == {"top_n": 5}
+    assert "top_n" in declared_parameters(notebook_path("profile_audit"))
+
+
+def test_check_opens_every_notebooks_page(tmp_path, monkeypatch) -> None:
+    """The profile audit's page is checked in the browser like the investigation's."""
+    seen: list[Path] = []
+
+    def check_pages(pages, screenshots=True):
+        seen.extend(pages)
+        return [PageCheck(path=p, tables=1) for p in pages]
+
+    monkeypatch.setattr(browser, "check_pages", check_pages)
+    for label in ("2025-11-03_2025-11-03", "2025-11-04_2025-11-04"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "session_investigation.html").write_text("<table></table>")
+    (tmp_path / "2025-11-03_2025-11-03" / "profile_audit.html").write_text("<table></table>")
+    assert main(["check", "--out", str(tmp_path), "--no-screenshots"]) == 0
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in seen) == [
+        "2025-11-03_2025-11-03/profile_audit.html",
+        "2025-11-03_2025-11-03/session_investigation.html",
+        "2025-11-04_2025-11-04/session_investigation.html",
+    ]
