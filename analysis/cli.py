@@ -370,7 +370,8 @@ def _check(args: argparse.Namespace) -> int:
     from analysis.runs.browser import check_pages
 
     out = Path(args.out)
-    pages = sorted(out.glob(f"*/{NOTEBOOK.with_suffix('.html').name}"))
+    # every notebook's page: the investigation's, and the profile audit's where it was run
+    pages = sorted(p for name in notebook_names() for p in out.glob(f"*/{name}.html"))
     if (out / "index.html").is_file():
         pages.insert(0, out / "index.html")
     if not pages:

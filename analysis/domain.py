@@ -59,8 +59,9 @@ NAIVE_TIMEZONE = "UTC"
 RETRY_WINDOW_MINUTES = 30
 ACCEPTANCE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120)
 # Lists that grow with the data (customers, mechanics, ids) show their busiest TOP_N entries in
-# the report and findings.json, then one row for all the others; the full lists go to CSV
-# files beside the report. The distribution summary's concentration shares: the busiest 1 %
+# the report and findings.json (the profile audit: its first TOP_N, incomplete profiles first,
+# in its report and profile_audit.json), then one row for all the others; the full lists go to
+# CSV files beside the report. The distribution summary's concentration shares: the busiest 1 %
 # and 10 % of customers (or mechanics), at least one of each.
 TOP_N = 15
 TOP_SHARES = (0.01, 0.10)
@@ -112,3 +113,17 @@ class Thresholds:
 # file names: ``runs.layout.LIST_FILES``), by kind.
 CUSTOMERS, MECHANICS, FLAGGED_REQUESTS = "customers", "mechanics", "flagged_requests"
 LISTS = (CUSTOMERS, MECHANICS, FLAGGED_REQUESTS)
+# The full lists written beside the profile audit's report (``report.export.audit_lists``;
+# their file names: ``runs.layout.AUDIT_LIST_FILES``), by kind: named apart from the
+# investigation's, as both notebooks write into the same folder.
+INCOMPLETE_MECHANICS, INCOMPLETE_CUSTOMERS = "incomplete_mechanics", "incomplete_customers"
+CUSTOMERS_WITHOUT_PROFILE, CUSTOMER_KEY_DIFFERENCES = (
+    "customers_without_profile",
+    "customer_key_differences",
+)
+AUDIT_LISTS = (
+    INCOMPLETE_MECHANICS,
+    INCOMPLETE_CUSTOMERS,
+    CUSTOMERS_WITHOUT_PROFILE,
+    CUSTOMER_KEY_DIFFERENCES,
+)

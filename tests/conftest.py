@@ -4,14 +4,28 @@ run through the real command line (builders live in rows.py, runs.py and engines
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from rows import Rows, fill
+from rows import SYNTHETIC_MONTH, Rows, fill
 from runs import WEEKLY, Run, batch
 
+from analysis.load.synth import Plan, load_synthetic
 from analysis.source import schema
+
+# A month of synthetic traffic whose lists outgrow any table: thousands of customers in the
+# period (rows.SYNTHETIC_MONTH), a hundred and fifty mechanics on record, incomplete profiles
+# of both (``synthetic``).
+SYNTHETIC_PLAN = Plan(
+    requests=150_000,
+    customers=30_000,
+    mechanics=150,
+    start=date.fromisoformat(SYNTHETIC_MONTH[0]),
+    end=date.fromisoformat(SYNTHETIC_MONTH[1]),
+    seed=3,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -35,3 +49,11 @@ def make_db(tmp_path: Path) -> Iterator[Callable[..., str]]:
 def weekly(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """The weekly batch over October–November 2025 on the demo database (redacted)."""
     return batch(tmp_path_factory.mktemp("weekly"), *WEEKLY)
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of a DuckDB file holding ``SYNTHETIC_PLAN`` (its period: rows.SYNTHETIC_MONTH)."""
+    url = f"duckdb:///{tmp_path_factory.mktemp('synthetic') / 'month.duckdb'}"
+    load_synthetic(url, SYNTHETIC_PLAN)
+    return url

@@ -21,6 +21,8 @@ TORONTO = ZoneInfo("America/Toronto")
 CUSTOMER_ID = "0af3d300-cbca-4019-baa6-e92e402ccd1b"
 # The reference period (29 Oct - 6 Nov 2025, America/Toronto); DST ends on 2 Nov inside it.
 PERIOD = Period.parse("2025-10-29", "2025-11-06")
+# The month of the synthetic database (conftest's ``synthetic`` fixture).
+SYNTHETIC_MONTH = ("2025-10-01", "2025-10-31")
 # The mechanics' columns besides their id, and the roster query's columns (queries.mechanic_roster).
 MECHANIC_FIELDS = tuple(c for c in schema.USED_COLUMNS["mechanics"] if c != "id")
 ROSTER_COLUMNS = ["mechanic_id", *MECHANIC_FIELDS, "workshop_name"]

@@ -1,7 +1,11 @@
 """The profile-completeness audit: which mechanics and customers lack which profile fields.
 
 ``audit`` is what notebooks/profile_audit.ipynb calls; ``ProfileAudit.to_dict`` is
-``profile_audit.json``. The required fields are parameters (defaults: SCHEMA.md's).
+``profile_audit.json``. The required fields are parameters (defaults: SCHEMA.md's). Lists that
+grow with the data (mechanics on record, the period's customers, customers without a profile,
+where the two customer keys part) are ranked here (``ranked``, ``ProfileAudit.top``) so the
+report and the JSON keep their first ``top_n`` beside the totals; the full lists are the CSV
+files beside the report (``analysis.report.export.audit_lists``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from analysis.domain import (
     DEFAULT_TIMEZONE,
     MECHANIC_PROFILE_FIELDS,
     MECHANIC_TYPES,
+    TOP_N,
 )
 from analysis.errors import AnalysisError
 from analysis.investigation import metrics, queries
@@ -65,6 +70,12 @@ class ProfileAudit:
         return key_differences(self.request_emails)
 
     @property
+    def largest_key_differences(self) -> pd.DataFrame:
+        """``key_differences``' rows, the customer ids with the most requests first (then by
+        id; an id's rows together, its largest key first)."""
+        return _by_requests(self.key_differences, "id_requests", "customer_id")
+
+    @property
     def by_type(self) -> pd.DataFrame:
         return completeness_by_type(self.mechanics)
 
@@ -72,8 +83,49 @@ class ProfileAudit:
     def mechanic_gaps(self) -> pd.DataFrame:
         return gaps_by_group(self.mechanics, self.mechanic_fields, "mechanic_type")
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def incomplete_mechanics(self) -> pd.DataFrame:
+        """The mechanics lacking a field, in the report's order (``ranked``)."""
+        m = ranked(self.mechanics, "mechanic_id")
+        return m[~m["profile_complete"]].reset_index(drop=True) if len(m) else m
+
+    @property
+    def incomplete_customers(self) -> pd.DataFrame:
+        """The period's customer profiles lacking a field, in the report's order (``ranked``)."""
+        c = ranked(self.customers, "customer_id")
+        return c[~c["profile_complete"]].reset_index(drop=True) if len(c) else c
+
+    @property
+    def orphans(self) -> pd.DataFrame:
+        """``customers_without_profile``, most requests first (then by customer id)."""
+        return _by_requests(self.customers_without_profile, "requests", "customer_id")
+
+    def top(self, table: str, top_n: int = TOP_N) -> tuple[pd.DataFrame, dict[str, int]]:
+        """The first ``top_n`` rows of ``mechanics`` or ``customers`` in the report's order
+        (``ranked``: incomplete profiles first, most requests in the period first) and the rest
+        summed (``rest_totals``: count, incomplete, requests; customers also deleted)."""
+        key = "mechanic_id" if table == "mechanics" else "customer_id"
+        ordered = ranked(getattr(self, table), key)
+        n = max(top_n, 0)
+        return ordered.head(n), rest_totals(ordered.iloc[n:])
+
+    def to_dict(self, top_n: int = TOP_N) -> dict[str, Any]:
+        """The JSON document (``profile_audit.json``): every total and the first ``top_n`` of
+        each list that grows with the data.
+
+        ``mechanics`` and ``customers`` (incomplete profiles first, most requests in the period
+        first) with ``mechanics_others`` / ``customers_others`` (``rest_totals`` of the rest),
+        ``*_count``, ``incomplete_*_count`` and ``*_missing`` (how many lack each field);
+        ``customers_without_profile`` (most requests first) with its ``_count`` and
+        ``_requests``; ``customer_key_differences`` (``key_differences``' rows, the customer
+        ids with the most requests first) with its ``_count`` and ``key_difference_totals``.
+        The full lists are the CSV files beside the report (``analysis.report.export``)."""
+        n = max(top_n, 0)
         m, c = self.mechanics, self.customers
+        mechanics, mechanics_rest = self.top("mechanics", n)
+        customers, customers_rest = self.top("customers", n)
+        orphans = self.orphans
+        differences = self.key_differences
         return jsonable(
             {
                 "period": {
@@ -86,6 +138,10 @@ class ProfileAudit:
                 "mechanic_fields": list(self.mechanic_fields),
                 "customer_fields": list(self.customer_fields),
                 "mechanics_by_type": self.by_type.to_dict(orient="records"),
+                "mechanic_gaps": self.mechanic_gaps.to_dict(orient="records"),
+                "mechanics_count": len(m),
+                "incomplete_mechanics_count": len(self.incomplete_mechanics),
+                "mechanics_missing": missing_counts(m, self.mechanic_fields),
                 "mechanics": [
                     {
                         "mechanic_id": r.mechanic_id,
@@ -94,8 +150,13 @@ class ProfileAudit:
                         "missing": list(r.missing),
                         "requests": r.requests,
                     }
-                    for r in m.itertuples()
+                    for r in mechanics.itertuples()
                 ],
+                "mechanics_others": mechanics_rest,
+                "customers_count": len(c),
+                "incomplete_customers_count": len(self.incomplete_customers),
+                "deleted_customers_count": int(c["deleted"].sum()) if len(c) else 0,
+                "customers_missing": missing_counts(c, self.customer_fields),
                 "customers": [
                     {
                         "customer_id": r.customer_id,
@@ -104,14 +165,113 @@ class ProfileAudit:
                         "deleted": bool(r.deleted),
                         "requests": r.requests,
                     }
-                    for r in c.itertuples()
+                    for r in customers.itertuples()
                 ],
-                "customers_without_profile": self.customers_without_profile.to_dict(
+                "customers_others": customers_rest,
+                "customers_without_profile": orphans.head(n).to_dict(orient="records"),
+                "customers_without_profile_count": len(orphans),
+                "customers_without_profile_requests": int(orphans["requests"].sum())
+                if len(orphans)
+                else 0,
+                "customer_key_differences": self.largest_key_differences.head(n).to_dict(
                     orient="records"
                 ),
-                "customer_key_differences": self.key_differences.to_dict(orient="records"),
+                "customer_key_differences_count": len(differences),
+                **key_difference_totals(differences),
             }
         )
+
+
+def ranked(profiles: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The report's order for mechanics or customers: incomplete profiles first, then the most
+    requests in the period first, then by ``key`` (their id).
+
+    ``profiles``: profile_complete, requests, ``key``. Returns the rows reordered (index reset).
+    """
+    if profiles.empty:
+        return profiles
+    return profiles.sort_values(
+        ["profile_complete", "requests", key], ascending=[True, False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
+def rest_totals(rest: pd.DataFrame) -> dict[str, int]:
+    """The rows a list leaves out, summed: ``count``, ``incomplete`` (profile_complete false),
+    ``requests`` and, when ``rest`` has a deleted column (customers), ``deleted``.
+
+    ``rest``: profile_complete, requests (and deleted). With the rows shown, they add up to
+    the whole list's totals."""
+    totals = {
+        "count": len(rest),
+        "incomplete": int((~rest["profile_complete"].astype(bool)).sum()) if len(rest) else 0,
+        "requests": int(rest["requests"].sum()) if len(rest) else 0,
+    }
+    if "deleted" in rest:
+        totals["deleted"] = int(rest["deleted"].astype(bool).sum()) if len(rest) else 0
+    return totals
+
+
+def missing_counts(profiles: pd.DataFrame, fields: Sequence[str]) -> dict[str, int]:
+    """How many profiles lack each of ``fields`` (in that order; zeros included).
+
+    ``profiles``: missing (the list of field names each lacks)."""
+    lists = list(profiles["missing"]) if len(profiles) else []
+    return {f: sum(f in m for m in lists) for f in fields}
+
+
+def _by_requests(frame: pd.DataFrame, requests: str, key: str) -> pd.DataFrame:
+    """``frame`` with the most ``requests`` first, then by ``key`` (stable: ties keep their
+    order)."""
+    if frame.empty:
+        return frame
+    return frame.sort_values([requests, key], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def key_difference_totals(differences: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """How far the two customer keys part, in totals (``key_differences``' rows: customer_id,
+    key, id_requests, key_requests): ``customer_ids_split``, the customer ids whose requests
+    fall under more than one key, and ``keys_shared``, the keys on more than one customer id;
+    each with its ``count`` and ``requests`` (those ids' or keys' requests in the period)."""
+    if differences.empty:
+        zero = {"count": 0, "requests": 0}
+        return {"customer_ids_split": dict(zero), "keys_shared": dict(zero)}
+    ids = split_customer_ids(differences)
+    keys = shared_keys(differences)
+    return {
+        "customer_ids_split": {"count": len(ids), "requests": int(ids["requests"].sum())},
+        "keys_shared": {"count": len(keys), "requests": int(keys["requests"].sum())},
+    }
+
+
+def split_customer_ids(differences: pd.DataFrame) -> pd.DataFrame:
+    """The customer ids whose requests the investigation counts under more than one key.
+
+    ``differences``: ``key_differences``' rows. Returns customer_id, keys (how many),
+    requests (the id's total in the period), the most requests first, then by id."""
+    if differences.empty:
+        return pd.DataFrame(columns=["customer_id", "keys", "requests"])
+    ids = differences.groupby("customer_id", as_index=False).agg(
+        keys=("key", "nunique"), requests=("id_requests", "first")
+    )
+    return _by_requests(ids[ids["keys"] > 1], "requests", "customer_id")
+
+
+def shared_keys(differences: pd.DataFrame) -> pd.DataFrame:
+    """The keys (e-mails, or customer ids standing for a missing e-mail) on the requests of
+    more than one customer id, which the investigation counts as one customer.
+
+    ``differences``: ``key_differences``' rows. Returns key, customer_email, customer_ids (how
+    many), requests (the key's total in the period), the most requests first, then by key."""
+    if differences.empty:
+        return pd.DataFrame(columns=["key", "customer_email", "customer_ids", "requests"])
+    keys = differences.groupby("key", as_index=False).agg(
+        customer_email=("customer_email", "first"),
+        customer_ids=("customer_id", "nunique"),
+        requests=("key_requests", "first"),
+    )
+    return _by_requests(keys[keys["customer_ids"] > 1], "requests", "key")
 
 
 def key_differences(request_emails: pd.DataFrame) -> pd.DataFrame:

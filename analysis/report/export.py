@@ -1,6 +1,6 @@
 """What a report writes besides its notebook and HTML (``analysis.report.html``): the JSON of
-its findings and the full lists as CSV files. The notebook imports it: it imports no
-nbconvert."""
+its findings (or of the profile audit) and the full lists as CSV files. The notebooks import
+it: it imports no nbconvert."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.domain import CUSTOMERS, FLAGGED_REQUESTS, MECHANICS
+from analysis.domain import (
+    CUSTOMER_KEY_DIFFERENCES,
+    CUSTOMERS,
+    CUSTOMERS_WITHOUT_PROFILE,
+    FLAGGED_REQUESTS,
+    INCOMPLETE_CUSTOMERS,
+    INCOMPLETE_MECHANICS,
+    MECHANICS,
+)
+from analysis.investigation.audit import ProfileAudit
 from analysis.investigation.metrics import MECHANIC_ATTRIBUTES
 
 CUSTOMER_COLUMNS = (
@@ -73,11 +82,55 @@ def _columns(table: pd.DataFrame, columns: tuple[str, ...], statuses: list[str])
     return out
 
 
-def write_lists(findings: Any, files: dict[str, str], folder: str | Path = ".") -> list[Path]:
-    """Write ``full_lists(findings)`` as CSV into ``folder``, under the names ``files`` gives
-    each kind (``analysis.runs.layout.LIST_FILES``); return the paths written."""
+# A list of profile fields in one CSV cell.
+FIELD_SEPARATOR = ";"
+
+
+def audit_lists(a: ProfileAudit) -> dict[str, pd.DataFrame]:
+    """The profile audit's full lists (masked when the audit is), in its report's order:
+    ``incomplete_mechanics`` (mechanic_id, name, mechanic_type, missing: the fields it lacks,
+    ``;``-joined, requests: taken in the period; one row per mechanic on record lacking a
+    field, most requests first), ``incomplete_customers`` (customer_id, email, missing,
+    deleted, requests; one row per incomplete profile behind the period's requests, most
+    requests first), ``customers_without_profile`` (customer_id, requests) and
+    ``customer_key_differences`` (``ProfileAudit.largest_key_differences``: customer_id, key,
+    customer_email, requests, id_requests, key_requests)."""
+    mechanics, customers = a.incomplete_mechanics, a.incomplete_customers
+    return {
+        INCOMPLETE_MECHANICS: pd.DataFrame(
+            {
+                "mechanic_id": mechanics["mechanic_id"],
+                "name": mechanics["name"],
+                "mechanic_type": mechanics["mechanic_type"],
+                "missing": [FIELD_SEPARATOR.join(m) for m in mechanics["missing"]],
+                "requests": mechanics["requests"],
+            }
+        ),
+        INCOMPLETE_CUSTOMERS: pd.DataFrame(
+            {
+                "customer_id": customers["customer_id"],
+                "email": customers["email"],
+                "missing": [FIELD_SEPARATOR.join(m) for m in customers["missing"]],
+                "deleted": customers["deleted"],
+                "requests": customers["requests"],
+            }
+        ),
+        CUSTOMERS_WITHOUT_PROFILE: a.orphans.reindex(columns=["customer_id", "requests"]),
+        CUSTOMER_KEY_DIFFERENCES: a.largest_key_differences,
+    }
+
+
+def lists_of(product: Any) -> dict[str, pd.DataFrame]:
+    """``audit_lists`` of a ``ProfileAudit``, else ``full_lists`` (a ``Findings``)."""
+    return audit_lists(product) if isinstance(product, ProfileAudit) else full_lists(product)
+
+
+def write_lists(product: Any, files: dict[str, str], folder: str | Path = ".") -> list[Path]:
+    """Write ``lists_of(product)`` (a ``Findings``' or a ``ProfileAudit``'s) as CSV into
+    ``folder``, under the names ``files`` gives each kind (``analysis.runs.layout.LIST_FILES``,
+    ``AUDIT_LIST_FILES``); return the paths written."""
     written = []
-    for kind, frame in full_lists(findings).items():
+    for kind, frame in lists_of(product).items():
         target = Path(folder) / files[kind]
         frame.to_csv(target, index=False)
         written.append(target)

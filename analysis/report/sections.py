@@ -27,7 +27,9 @@ from analysis.report.labels import labels_of
 from analysis.report.root_causes import cause_recommendation_text
 from analysis.report.text import (
     DATE_FORMAT,
+    MAX_IDS_SHOWN,
     TIME_FORMAT,
+    all_others,
     fmt_count,
     fmt_interval,
     fmt_pct,
@@ -37,12 +39,12 @@ from analysis.report.text import (
     rate_column,
     rate_text,
     short_ids,
+    some_ids,
     words,
     yes_no,
 )
 from analysis.report.verdict import signal_text, top_customer, verdict_reasons
 
-MAX_IDS_SHOWN = 5
 # Mechanics named one by one in a sentence or list (what worked, recommendations).
 MAX_MECHANICS_NAMED = 5
 RATE_LABELS = {
@@ -416,11 +418,6 @@ def mechanics_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     return others_row(out, rest, "Mechanic", "mechanic", f.statuses)
 
 
-def all_others(count: int, noun: str) -> str:
-    """``All other 7,524 customers``; ``1 other customer``."""
-    return f"1 other {noun}" if count == 1 else f"All other {count:,} {noun}s"
-
-
 def others_row(
     table: pd.DataFrame, rest: dict[str, Any], key: str, noun: str, statuses: list[str]
 ) -> pd.DataFrame:
@@ -763,16 +760,6 @@ def mechanic_profiles_table(f: Findings, top_n: int = TOP_N) -> pd.DataFrame:
     return out
 
 
-def _some_ids(
-    ids: list[str], labels: Callable[[Iterable[Any]], list[str]], limit: int = MAX_IDS_SHOWN
-) -> str:
-    """The first ``limit`` short ids in backticks, then how many more: bounded whatever the
-    data's size."""
-    shown = [f"`{i}`" for i in labels(ids[:limit])]
-    more = len(ids) - limit
-    return join_words(shown + ([f"{more:,} more"] if more > 0 else []))
-
-
 def profiles_text(f: Findings) -> str:
     """Incomplete mechanic and customer profiles: counts, and the first few ids of each."""
     roster, labels = f.mechanic_roster, labels_of(f)
@@ -783,7 +770,7 @@ def profiles_text(f: Findings) -> str:
         f"**{fmt_count(len(bad))} of {plural(len(roster), 'mechanic')} on record have incomplete "
         f"profiles** (missing any of city, province, postal code, years of experience)"
     )
-    text += f": {_some_ids(list(bad['mechanic_id']), labels)}." if len(bad) else "."
+    text += f": {some_ids(list(bad['mechanic_id']), labels)}." if len(bad) else "."
     if bad_working:
         who = (
             join_words(labels(bad_working))
@@ -1028,7 +1015,7 @@ def recommendation_text(
         if idle:
             text += (
                 f" {plural(len(idle), 'mechanic')} with a complete profile took none: "
-                f"{_some_ids(list(idle), labels)}."
+                f"{some_ids(list(idle), labels)}."
             )
         return text
     if r.code == "more_mechanic_types":

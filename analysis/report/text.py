@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -10,6 +10,8 @@ import pandas as pd
 from analysis.investigation.intervals import Rate
 
 SHORT_ID_LENGTH = 8
+# Ids named one by one in a sentence before "and N more" (data-quality ids, profile gaps).
+MAX_IDS_SHOWN = 5
 DATE_FORMAT = "%d %b %Y"
 TIME_FORMAT = "%d %b %Y %H:%M:%S %Z"
 
@@ -77,6 +79,24 @@ def id_text(value: Any) -> str:
     """An id as text; "" when missing (None, NaN, NA, "")."""
     missing = value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value))
     return "" if missing else str(value)
+
+
+def some_ids(
+    ids: Sequence[Any],
+    labels: Callable[[Iterable[Any]], list[str]] | None = None,
+    limit: int = MAX_IDS_SHOWN,
+) -> str:
+    """The first ``limit`` ids in backticks, labelled by ``labels`` (a report's
+    ``analysis.report.labels.labels_of``; default ``short_ids``), then how many more: bounded
+    whatever the data's size (``a``, ``b`` and ``1,234 more``)."""
+    shown = [f"`{i}`" for i in (labels or short_ids)(list(ids)[:limit])]
+    more = len(ids) - limit
+    return join_words(shown + ([f"{more:,} more"] if more > 0 else []))
+
+
+def all_others(count: int, noun: str) -> str:
+    """``All other 7,524 customers``; ``1 other customer``."""
+    return f"1 other {noun}" if count == 1 else f"All other {count:,} {noun}s"
 
 
 def _shortened(text: str, tail: int) -> str:

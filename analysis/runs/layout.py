@@ -5,7 +5,8 @@
     reports/
       index.html                      every period (analysis.runs.index)
       <start>_<end>/                  one period's report (analysis.report.run_report):
-                                      the notebook, its HTML, findings.json, LIST_FILES
+                                      the notebook, its HTML, findings.json, LIST_FILES;
+                                      profile_audit.*, AUDIT_LIST_FILES (--notebook)
       <start>_<end>.failed.json       why that period's last run failed (removed on success)
       logs/<start>_<end>.log          that period's last batch run
       .<start>_<end>.<pid>.<random>/  a report being written by process <pid> (staging)
@@ -31,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.domain import LISTS
+from analysis.domain import AUDIT_LISTS, LISTS
 from analysis.errors import AnalysisError
 from analysis.period import Period, parse_date
 
@@ -86,9 +87,22 @@ def check_request(period: Period, notebook: Path, parameters: dict[str, Any]) ->
 
 
 FINDINGS_FILE = "findings.json"
+AUDIT_NOTEBOOK = NOTEBOOKS / "profile_audit.ipynb"
 # The full lists beside the investigation's report (analysis.report.export.full_lists):
 # customers.csv, mechanics.csv, flagged_requests.csv; the report links to them.
 LIST_FILES = {kind: f"{kind}.csv" for kind in LISTS}
+# The full lists beside the profile audit's report (analysis.report.export.audit_lists):
+# incomplete_mechanics.csv, incomplete_customers.csv, customers_without_profile.csv,
+# customer_key_differences.csv; the audit's report links to them.
+AUDIT_LIST_FILES = {kind: f"{kind}.csv" for kind in AUDIT_LISTS}
+
+
+def list_files(notebook: Path) -> dict[str, str]:
+    """The CSV files of full lists ``notebook`` writes beside its report, by kind (none for a
+    notebook other than the investigation and the profile audit)."""
+    return {NOTEBOOK.name: LIST_FILES, AUDIT_NOTEBOOK.name: AUDIT_LIST_FILES}.get(notebook.name, {})
+
+
 INDEX_FILE = "index.html"
 FAILED_SUFFIX = ".failed.json"
 LOG_DIR = "logs"
@@ -122,17 +136,15 @@ def screenshot_name(page: str) -> str:
 
 def outputs(notebook: Path) -> set[str]:
     """Every file ``notebook``'s run writes in a report folder, and its page's screenshot; the
-    investigation's also the full lists (``LIST_FILES``)."""
-    names = {
+    investigation's and the profile audit's also their full lists (``list_files``)."""
+    return {
         notebook.name,
         html_name(notebook),
         json_name(notebook),
         run_record_name(notebook),
         screenshot_name(html_name(notebook)),
+        *list_files(notebook).values(),
     }
-    if notebook.name == NOTEBOOK.name:
-        names |= set(LIST_FILES.values())
-    return names
 
 
 def checked_outputs(notebook: Path) -> list[str]:

@@ -3,6 +3,7 @@ reference period must give every figure of ../shared/reference/README.md."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -18,7 +19,7 @@ from analysis.cli import main
 from analysis.domain import Thresholds
 from analysis.load.demo import DEMO_CSV_DIR
 from analysis.period import Period
-from analysis.runs.layout import NOTEBOOK, NOTEBOOKS
+from analysis.runs.layout import AUDIT_LIST_FILES, NOTEBOOK, NOTEBOOKS
 from analysis.runs.runner import run_report
 from analysis.source.urls import DEMO_DB
 
@@ -363,9 +364,13 @@ def test_profile_audit_runs_into_the_same_folder(report: Path) -> None:
     )
     assert folder == report
     assert sorted(p.name for p in folder.iterdir()) == [
+        "customer_key_differences.csv",
         "customers.csv",
+        "customers_without_profile.csv",
         "findings.json",
         "flagged_requests.csv",
+        "incomplete_customers.csv",
+        "incomplete_mechanics.csv",
         "mechanics.csv",
         "profile_audit.html",
         "profile_audit.ipynb",
@@ -380,9 +385,22 @@ def test_profile_audit_runs_into_the_same_folder(report: Path) -> None:
     assert incomplete == sorted([M99C2, M0D88, M2750])
     by_type = {t["mechanic_type"]: t for t in audit["mechanics_by_type"]}
     assert (by_type["virtual"]["mechanics"], by_type["virtual"]["incomplete"]) == (4, 3)
-    text = re.sub(r"<[^>]+>", "", (folder / "profile_audit.html").read_text())
+    html = (folder / "profile_audit.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)
     assert "3 of 7 mechanics on record lack at least one of them" in text
     assert "start_date" not in text
+    # everyone fits the top 15: the tables read as before, no "All other 0" row
+    assert "other" not in " ".join(re.findall(r"<td[^>]*>([^<]*)</td>", html))
+    assert audit["mechanics_others"]["count"] == audit["customers_others"]["count"] == 0
+    # the full lists beside it, linked, and hashed in its run record like the investigation's
+    for name in AUDIT_LIST_FILES.values():
+        assert (folder / name).is_file()
+    assert 'href="incomplete_mechanics.csv"' in html
+    assert 'href="customer_key_differences.csv"' in html
+    with (folder / "incomplete_mechanics.csv").open(newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == audit["incomplete_mechanics_count"] == 3
+    record = json.loads((folder / "profile_audit.run.json").read_text())
+    assert set(AUDIT_LIST_FILES.values()) <= set(record["outputs"])
 
 
 def test_no_raw_e_mails_or_names_by_default(report: Path, findings: dict) -> None:
@@ -473,8 +491,6 @@ def test_root_causes_of_test_traffic(findings: dict, html: str) -> None:
 def test_the_full_lists_beside_the_report(report: Path, findings: dict) -> None:
     """Every customer and mechanic of the reference fits the top 15, so findings.json and the
     CSV files list the same people; the CSVs are masked like the report."""
-    import csv
-
     with (report / "customers.csv").open(newline="") as handle:
         customers = list(csv.DictReader(handle))
     assert [c["customer"] for c in customers] == [c["customer"] for c in findings["customers"]]

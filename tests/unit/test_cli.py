@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.cli import _parameters, _parser
+from pathlib import Path
+
+from analysis.cli import _parameters, _parser, main
+from analysis.runs import browser
+from analysis.runs.browser import PageCheck
+from analysis.runs.layout import notebook_path
+from analysis.runs.runner import declared_parameters
 
 PERIOD = ["run", "--start", "2025-10-29", "--end", "2025-11-06"]
 
@@ -38,3 +44,30 @@ def test_run_refuses_bad_input_before_a_kernel_starts(monkeypatch, tmp_path, cap
     err = capsys.readouterr().err
     assert "entirely in the future" in err and "has no parameter min_requests" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_top_reaches_the_profile_audit_too() -> None:
+    args = _parser().parse_args([*PERIOD, "--notebook", "profile_audit", "--top", "5"])
+    assert _parameters(args) == {"top_n": 5}
+    assert "top_n" in declared_parameters(notebook_path("profile_audit"))
+
+
+def test_check_opens_every_notebooks_page(tmp_path, monkeypatch) -> None:
+    """The profile audit's page is checked in the browser like the investigation's."""
+    seen: list[Path] = []
+
+    def check_pages(pages, screenshots=True):
+        seen.extend(pages)
+        return [PageCheck(path=p, tables=1) for p in pages]
+
+    monkeypatch.setattr(browser, "check_pages", check_pages)
+    for label in ("2025-11-03_2025-11-03", "2025-11-04_2025-11-04"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "session_investigation.html").write_text("<table></table>")
+    (tmp_path / "2025-11-03_2025-11-03" / "profile_audit.html").write_text("<table></table>")
+    assert main(["check", "--out", str(tmp_path), "--no-screenshots"]) == 0
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in seen) == [
+        "2025-11-03_2025-11-03/profile_audit.html",
+        "2025-11-03_2025-11-03/session_investigation.html",
+        "2025-11-04_2025-11-04/session_investigation.html",
+    ]

@@ -40,6 +40,7 @@ def test_other_notebooks_outputs_are_kept_only_with_the_same_masking(tmp_path: P
             "profile_audit.ipynb": "",
             "profile_audit.run.json": masked,
             "profile_audit.png": "",
+            **{name: "id\n" for name in layout.AUDIT_LIST_FILES.values()},  # its full lists
             "session_investigation.png": "old screenshot",
             "findings.json": "{}",
             "notes.txt": "someone's file",
@@ -50,6 +51,35 @@ def test_other_notebooks_outputs_are_kept_only_with_the_same_masking(tmp_path: P
     assert dropped == ["notes.txt"]  # the investigation's own files are replaced
     kept, dropped = layout.keep_from(folder, NOTEBOOK, redact=False)
     assert kept == [] and "profile_audit.html" in dropped and "profile_audit.png" in dropped
+    assert set(layout.AUDIT_LIST_FILES.values()) <= set(dropped)  # unmasked now: CSVs too
+
+
+def test_each_notebooks_full_lists_are_its_outputs_and_named_apart() -> None:
+    audit_lists, lists = set(layout.AUDIT_LIST_FILES.values()), set(layout.LIST_FILES.values())
+    assert audit_lists <= layout.outputs(AUDIT) and lists <= layout.outputs(NOTEBOOK)
+    assert not audit_lists & layout.outputs(NOTEBOOK) and not lists & layout.outputs(AUDIT)
+    assert audit_lists <= set(layout.checked_outputs(AUDIT))  # hashed in its run record
+    other = Path("elsewhere/another.ipynb")
+    assert layout.list_files(other) == {} and not layout.outputs(other) & (audit_lists | lists)
+
+
+def test_an_audit_with_a_missing_or_edited_csv_is_redone(tmp_path: Path) -> None:
+    settings = {"notebook": "profile_audit", "redact": True}
+    files = {
+        "profile_audit.json": "{}",
+        "profile_audit.html": "<p>",
+        "profile_audit.ipynb": "{}",
+        **{name: "id\n" for name in layout.AUDIT_LIST_FILES.values()},
+    }
+    folder = folder_with(tmp_path, files)
+    record = {**settings, "outputs": {n: layout.sha256(folder / n) for n in files}}
+    (folder / "profile_audit.run.json").write_text(json.dumps(record))
+    assert layout.is_done(tmp_path, DAY, AUDIT, settings)
+    csv = folder / layout.AUDIT_LIST_FILES["incomplete_customers"]
+    csv.write_text("id\nsomeone\n")
+    assert not layout.is_done(tmp_path, DAY, AUDIT, settings)  # stale: not what the run wrote
+    csv.unlink()
+    assert not layout.is_done(tmp_path, DAY, AUDIT, settings)  # missing
 
 
 def dead_pid() -> int:
