@@ -7,8 +7,7 @@ from pathlib import Path
 from analysis.cli import _parameters, _parser, main
 from analysis.runs import browser
 from analysis.runs.browser import PageCheck
-from analysis.runs.layout import notebook_path
-from analysis.runs.runner import declared_parameters
+from analysis.runs.layout import declared_parameters, notebook_path
 
 PERIOD = ["run", "--start", "2025-10-29", "--end", "2025-11-06"]
 
@@ -29,7 +28,7 @@ def test_repeated_list_options_replace_the_default_list() -> None:
 
 def test_run_refuses_bad_input_before_a_kernel_starts(monkeypatch, tmp_path, capsys) -> None:
     """A period in the future or an option the notebook lacks costs no kernel start."""
-    from analysis.cli import EXIT_BAD_INPUT, main
+    from analysis.cli import EXIT_BAD_INPUT
     from analysis.runs.kernel import KernelSession
 
     def refuse(*_: object) -> None:
