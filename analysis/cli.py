@@ -293,7 +293,10 @@ def _batch(args: argparse.Namespace) -> int:
 
     whole = Period.parse(args.start, args.end, args.timezone)
     now = datetime.now(UTC)
-    whole.ensure_not_future(now)  # one message, not one failure per period
+    notebook = notebook_path(args.notebook)
+    parameters = _parameters(args)
+    # one message, not one failure per period: a range in the future, an unknown option
+    check_request(whole, notebook, parameters)
     every_period = whole.split(args.every)
     periods = [p for p in every_period if p.utc_start <= now]
     if later := len(every_period) - len(periods):
@@ -309,8 +312,6 @@ def _batch(args: argparse.Namespace) -> int:
     with connect(url, schema, args.naive_timezone, args.query_timeout):
         pass
     out = Path(args.out)
-    notebook = notebook_path(args.notebook)
-    parameters = _parameters(args)
     ensure_writable(out)
     jobs = [
         Job(p, out, url, parameters, args.redact, args.timeout, notebook, schema, args.every)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from analysis.cli import _parameters, _parser, main
 from analysis.runs import browser
 from analysis.runs.browser import PageCheck
@@ -26,8 +28,12 @@ def test_repeated_list_options_replace_the_default_list() -> None:
     assert _parameters(args) == {"test_reserved_domains": ["a.test", "b.test"]}
 
 
-def test_run_refuses_bad_input_before_a_kernel_starts(monkeypatch, tmp_path, capsys) -> None:
-    """A period in the future or an option the notebook lacks costs no kernel start."""
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_bad_input_is_refused_before_a_kernel_starts(
+    command, monkeypatch, tmp_path, capsys
+) -> None:
+    """A period in the future or an option the notebook lacks: one line, exit 2, no kernel
+    started and nothing written (a batch: not one failure per period)."""
     from analysis.cli import EXIT_BAD_INPUT
     from analysis.runs.kernel import KernelSession
 
@@ -35,13 +41,14 @@ def test_run_refuses_bad_input_before_a_kernel_starts(monkeypatch, tmp_path, cap
         raise AssertionError("a kernel was started")
 
     monkeypatch.setattr(KernelSession, "start", refuse)
-    out = ["--out", str(tmp_path / "out")]
-    future = ["run", "--start", "2999-01-01", "--end", "2999-01-31", *out]
-    audit = [*PERIOD, "--notebook", "profile_audit", "--min-requests", "3", *out]
+    out = ["--out", str(tmp_path / "out"), *(["--every", "week"] if command == "batch" else [])]
+    future = [command, "--start", "2999-01-01", "--end", "2999-01-31", *out]
+    audit = [command, *PERIOD[1:], "--notebook", "profile_audit", "--min-requests", "3", *out]
     for argv in (future, audit):
         assert main(argv) == EXIT_BAD_INPUT
-    err = capsys.readouterr().err
-    assert "entirely in the future" in err and "has no parameter min_requests" in err
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+    assert "has no parameter min_requests" in err
     assert not (tmp_path / "out").exists()
 
 
