@@ -14,13 +14,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from analysis.investigation.findings import Findings
-from analysis.report.text import id_labels, id_text, short_id
+from analysis.report.text import id_labels, id_text
 
 
 class IdLabels:
     """id → label for one report (``text.id_labels`` of all its ids). Call it with ids to
-    get their labels, in order: a missing id is a dash, an id the report does not hold its
-    first block (``text.short_id``)."""
+    get their labels, in order: a missing id is a dash, an id the report does not hold is
+    shown whole (its first block could be another id's label)."""
 
     def __init__(self, ids: Iterable[Any]) -> None:
         self.labels = id_labels(ids)
@@ -32,7 +32,7 @@ class IdLabels:
         text = id_text(value)
         if not text:
             return "—"
-        return self.labels.get(text) or short_id(text)
+        return self.labels.get(text) or text
 
 
 def report_ids(f: Findings) -> Iterator[Any]:

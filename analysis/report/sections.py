@@ -514,14 +514,15 @@ def time_text(f: Findings) -> str:
         lines += [
             f"- **Response time** (acceptance − creation, {plural(r['count'], 'request')}): "
             f"mean {r['mean']:.2f} min, median {r['median']:.2f} min",
-            f"- **Fastest response:** {r['min']:.2f} min ({r['min'] * 60:.0f} seconds)",
+            f"- **Fastest response:** {r['min']:.2f} min ({plural(r['min'] * 60, 'second')})",
             f"- **Slowest response:** {r['max']:.2f} min",
         ]
     else:
         lines.append("- **Response time:** no request was accepted in this period.")
     if r["excluded_negative"]:
+        n = r["excluded_negative"]
         lines.append(
-            f"- {plural(r['excluded_negative'], 'request')} accepted before it was "
+            f"- {plural(n, 'request')} accepted before {'it was' if n == 1 else 'they were'} "
             "created (bad data) left out of the response times."
         )
     return "\n".join(lines)

@@ -23,15 +23,18 @@ def fmt_pct(value: float | None, decimals: int = 1) -> str:
 
 def fmt_count(value: Any) -> str:
     """A count with thousands separators: ``12345`` → ``12,345`` (a float is rounded:
-    ``41351.9`` → ``41,352``). Every count the report writes goes through this or
-    ``plural``."""
+    ``41351.9`` → ``41,352``); None or NaN → ``n/a``."""
+    if value is None or pd.isna(value):
+        return "n/a"
     return f"{round(float(value)):,}"
 
 
 def plural(count: Any, noun: str) -> str:
     """``plural(1, "mechanic")`` → ``1 mechanic``; 3 → ``3 mechanics``; 1000 → ``1,000
-    mechanics`` (``fmt_count``)."""
-    return f"{fmt_count(count)} {noun}" if int(count) == 1 else f"{fmt_count(count)} {noun}s"
+    mechanics`` (``fmt_count``: the noun agrees with the number written, 0.6 → ``1
+    mechanic``)."""
+    written = fmt_count(count)
+    return f"{written} {noun}" if written == "1" else f"{written} {noun}s"
 
 
 def join_words(words: Sequence[str], last: str = "and") -> str:

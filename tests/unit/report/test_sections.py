@@ -189,3 +189,15 @@ def test_unexpected_values_name_the_commonest_and_count_the_rest(thousands) -> N
     assert not any(f"`{v}`" in text for v in list(odd)[MAX_IDS_SHOWN:])
     rest = list(odd.values())[MAX_IDS_SHOWN:]
     assert f"{len(rest)} other values ({sum(rest):,})" in text
+
+
+def test_response_lines_agree_in_number(thousands) -> None:
+    import dataclasses
+
+    from analysis.report.sections import time_text
+
+    for bad, verb in ((1, "it was"), (2, "they were")):
+        response = {**thousands.response, "min": 1 / 60, "excluded_negative": bad}
+        text = time_text(dataclasses.replace(thousands, response=response))
+        assert "(1 second)" in text
+        assert f"accepted before {verb} created" in text

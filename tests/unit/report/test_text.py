@@ -14,6 +14,14 @@ def test_counts_have_thousands_separators_whatever_their_type() -> None:
     assert plural(1000, "mechanic") == "1,000 mechanics"
 
 
+def test_the_noun_agrees_with_the_number_written() -> None:
+    assert plural(0.6, "second") == "1 second"
+    assert plural(1.4, "second") == "1 second"
+    assert plural(1.6, "second") == "2 seconds"
+    assert plural(0, "request") == "0 requests"
+    assert fmt_count(None) == fmt_count(float("nan")) == "n/a"
+
+
 def test_only_ids_sharing_a_first_block_are_widened() -> None:
     twins = ["00000003-0000-4000-8000-000000000001", "00000003-0000-4000-8000-000000000002"]
     alone = "c62837da-1111-4000-8000-000000000009"
