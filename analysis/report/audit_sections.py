@@ -115,16 +115,29 @@ def _order(incomplete: int, who: str) -> str:
 def mechanics_list_text(a: ProfileAudit, top_n: int = TOP_N, full_list: str | None = None) -> str:
     """The order of the table of mechanics, which rows it shows, and ``full_list`` (a relative
     link to the CSV of every mechanic lacking a field) when there is one."""
-    if a.mechanics.empty:
-        return ""
-    _, rest = a.top("mechanics", top_n)
     bad = len(a.incomplete_mechanics)
-    link = _link(full_list, f"all {plural(bad, 'mechanic')} with an incomplete profile")
-    return (
-        _order(bad, "mechanics who took the most requests")
-        + _listing(top_n, rest["count"], "mechanic")
-        + (link if bad else "")
+    listed = f"all {plural(bad, 'mechanic')} with an incomplete profile"
+    return _list_text(
+        a, "mechanics", "mechanics who took the most requests", bad, listed, top_n, full_list
     )
+
+
+def _list_text(
+    a: ProfileAudit,
+    kind: str,
+    who: str,
+    bad: int,
+    listed: str,
+    top_n: int,
+    full_list: str | None,
+) -> str:
+    """A table's order, which of ``kind`` (``mechanics``, ``customers``) it shows, and a link
+    to ``full_list`` naming what it lists (``listed``) when ``bad`` profiles are incomplete."""
+    if getattr(a, kind).empty:
+        return ""
+    _, rest = a.top(kind, top_n)
+    link = _link(full_list, listed) if bad else ""
+    return _order(bad, who) + _listing(top_n, rest["count"], kind[:-1]) + link
 
 
 def _others(
@@ -200,15 +213,10 @@ def customers_summary(a: ProfileAudit, full_list: str | None = None) -> str:
 def customers_list_text(a: ProfileAudit, top_n: int = TOP_N, full_list: str | None = None) -> str:
     """The order of the table of customers, which rows it shows, and ``full_list`` (a relative
     link to the CSV of every incomplete profile) when there is one."""
-    if a.customers.empty:
-        return ""
-    _, rest = a.top("customers", top_n)
     bad = len(a.incomplete_customers)
-    link = _link(full_list, f"all {plural(bad, 'incomplete profile')}")
-    return (
-        _order(bad, "customers who made the most requests")
-        + _listing(top_n, rest["count"], "customer")
-        + (link if bad else "")
+    listed = f"all {plural(bad, 'incomplete profile')}"
+    return _list_text(
+        a, "customers", "customers who made the most requests", bad, listed, top_n, full_list
     )
 
 
