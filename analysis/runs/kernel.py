@@ -195,7 +195,8 @@ class KernelSession:
     def prepare(self, env: Mapping[str, str | None], cwd: Path) -> None:
         """A kernel with ``env`` and a fresh namespace, working in ``cwd``."""
         self.ready(env, cwd)
-        self._silent(RESET.format(folder=json.dumps(str(cwd))), START_TIMEOUT_SECONDS)
+        folder = json.dumps(str(Path(cwd).absolute()))
+        self._silent(RESET.format(folder=folder), START_TIMEOUT_SECONDS)
 
     def execute(
         self,
@@ -216,6 +217,8 @@ class KernelSession:
         from analysis.source.engine import SOURCE_ERRORS
 
         nb = copy.deepcopy(nb)
+        # Absolute: the kernel's working folder is the previous notebook's, not this process's.
+        cwd = Path(cwd).absolute()
         try:
             self.prepare(env, cwd)
             runner = NotebookClient(

@@ -24,8 +24,25 @@ def demo_url() -> str:
 
 def resolve_url(explicit: str | None = None) -> str:
     """The database to read: ``explicit`` (``--db``), else ``$ANALYSIS_DATABASE_URL``, else
-    the demo database."""
-    return explicit or os.environ.get(URL_ENV) or demo_url()
+    the demo database; a database file's relative path made absolute (``absolute_file_url``)."""
+    return absolute_file_url(explicit or os.environ.get(URL_ENV) or demo_url())
+
+
+FILE_BACKENDS = ("sqlite", "duckdb")
+
+
+def absolute_file_url(url: str) -> str:
+    """``url`` with a SQLite or DuckDB file's relative path made absolute against this
+    process's working folder: a notebook's kernel works in another folder, where the same
+    relative path names nothing. Other URLs (and ``:memory:``) are returned as they are."""
+    if url.split(":", 1)[0].split("+", 1)[0] not in FILE_BACKENDS:
+        return url
+    parsed = parse_url(url)
+    database = parsed.database
+    if not database or database == ":memory:" or Path(database).is_absolute():
+        return url
+    absolute = parsed.set(database=str(Path(database).absolute()))
+    return absolute.render_as_string(hide_password=False)
 
 
 def resolve_schema(explicit: str | None = None) -> str | None:

@@ -13,6 +13,7 @@ import nbformat
 import pytest
 from runs import Run, analysis_cli, batch, personal_values, written_files
 
+from analysis import investigate
 from analysis.period import Period
 from analysis.runs.layout import NOTEBOOK
 from analysis.runs.runner import run_settings
@@ -288,3 +289,30 @@ def test_bad_batch_input(tmp_path: Path, args: tuple[str, ...], message: str) ->
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_relative_paths_work_from_the_folder_they_are_relative_to(tmp_path: Path) -> None:
+    """``--out reports`` and ``--db sqlite:///data/x.db`` as a user types them: the kernel,
+    reused from one period to the next, works in other folders than the command line."""
+    import subprocess
+    import sys
+
+    from analysis.source.urls import DEMO_DB
+
+    (tmp_path / "data").mkdir()
+    shutil.copy(DEMO_DB, tmp_path / "data" / "x.db")
+    db = ["--db", "sqlite:///data/x.db"]
+    weeks = ["--start", "2025-10-27", "--end", "2025-11-09", "--every", "week"]
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "analysis", *args]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+
+    done = cli("batch", *db, *weeks, "--workers", "1", "--out", "reports", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "2 periods: 2 written" in done.stdout
+    run = cli("run", *db, "--start", "2025-10-29", "--end", "2025-11-06", "--out", "single")
+    assert run.returncode == 0, run.stderr
+    findings = json.loads((tmp_path / "single/2025-10-29_2025-11-06/findings.json").read_text())
+    expected = investigate("2025-10-29", "2025-11-06", db=f"sqlite:///{tmp_path / 'data/x.db'}")
+    assert findings["requests"]["total"] == expected.total > 0

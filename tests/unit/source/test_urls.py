@@ -37,3 +37,20 @@ def test_other_parameters_are_kept() -> None:
     url = "postgresql+psycopg://db.internal/platform?application_name=reports&sslmode=require"
     assert mask_url(url) == url
     assert not SourceHandle.remember(url, None).needs_password
+
+
+def test_a_database_file_s_relative_path_is_made_absolute(tmp_path, monkeypatch) -> None:
+    from analysis.source.urls import absolute_file_url, resolve_url
+
+    monkeypatch.chdir(tmp_path)
+    assert absolute_file_url("sqlite:///data/x.db") == f"sqlite:///{tmp_path}/data/x.db"
+    assert absolute_file_url("duckdb:///y.duckdb") == f"duckdb:///{tmp_path}/y.duckdb"
+    assert resolve_url("duckdb:///y.duckdb") == f"duckdb:///{tmp_path}/y.duckdb"
+    unchanged = [
+        "sqlite:////abs/x.db",
+        "sqlite://",
+        "duckdb:///:memory:",
+        "postgresql+psycopg://u:p%40ss@db.example/x?sslmode=require",
+    ]
+    for url in unchanged:
+        assert absolute_file_url(url) == url
