@@ -128,7 +128,10 @@ class Masker:
 
 def masker_for(product: Any) -> Masker:
     """Every personal value ``product`` declares (``PERSONAL``), registered once, e-mails
-    first so an address gets the same mask whichever column it appears in."""
+    first so an address gets the same mask whichever column it appears in. Each kind's
+    values are numbered in one sorted pass over all its columns, whatever table they come
+    from: two reports on the same people (the investigation and the profile audit of one
+    period) give a person the same mask, ``#n`` included."""
     m = Masker()
     declared = [
         (table, column, kind)
@@ -136,13 +139,15 @@ def masker_for(product: Any) -> Masker:
         for column, kind in columns.items()
     ]
     for wanted in (EMAIL, NAME, PHONE):
+        values: set[Any] = set()
         for table, column, kind in declared:
             frame = getattr(product, table)
             if kind == wanted and column in frame:
-                m.add(frame[column].dropna().unique(), kind)
+                values.update(frame[column].dropna().unique())
+        m.add(values, wanted)
     rules = getattr(product, "rules", None)
     if rules is not None:  # listed test accounts are named in the verdict's rules
-        m.add(rules.known, EMAIL)
+        m.add(rules.known, EMAIL)  # after the data's: an account it lacks shifts no number
     return m
 
 

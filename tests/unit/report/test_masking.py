@@ -203,3 +203,20 @@ def test_masking_twice_keeps_the_first_masks(reference) -> None:
     twice = redact(redact(reference))
     assert twice.requests()["customer"].iloc[0] in set(twice.customers["customer"])
     assert "#2" not in " ".join(twice.requests()["customer"])
+
+
+def test_the_audit_and_the_investigation_mask_a_person_alike(synthetic: str) -> None:
+    """One period's two reports sit in one folder and name each other's keys (the audit's
+    key differences): a raw value gets the same mask, ``#n`` included, in both."""
+    from rows import SYNTHETIC_MONTH
+
+    from analysis import investigate
+    from analysis.investigation.audit import audit
+    from analysis.report.masking import masker_for
+
+    findings = masker_for(investigate(*SYNTHETIC_MONTH, db=synthetic)).masks
+    audited = masker_for(audit(*SYNTHETIC_MONTH, db=synthetic)).masks
+    shared = findings.keys() & audited.keys()
+    numbered = [raw for raw in shared if "#" in findings[raw]]
+    assert len(shared) > 1000 and len(numbered) > 100  # many people, many colliding masks
+    assert {raw: audited[raw] for raw in shared} == {raw: findings[raw] for raw in shared}
