@@ -372,7 +372,7 @@ def requests_per_or_bands(
 @chart
 def request_bands(bands: pd.DataFrame, noun: str, ax: Axes | None = None) -> Axes:
     """How requests spread over customers (or mechanics, ``noun``): bars of how many made 1,
-    2, 3–4, 5–9, … requests, each labelled with the share of all requests they made; the
+    2, 3–4, 5–9, … requests, each labelled with its share of the bands' requests; the
     same size whatever the number of people. ``bands``: band, entities, requests
     (``metrics.request_bands``)."""
     ax = _axes(ax)
@@ -397,7 +397,8 @@ def request_bands(bands: pd.DataFrame, noun: str, ax: Axes | None = None) -> Axe
         rotation_mode="anchor",  # the label's end under its bar
     )
     ax.set(
-        title=title + " (labels: their share of all requests)",
+        # the share of the requests in the bands: for mechanics, of those assigned to one
+        title=f"{title} (labels: their share of the {total:,} requests)",
         xlabel=f"requests per {noun}",
         ylabel=f"{noun}s",
     )

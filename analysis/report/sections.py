@@ -47,6 +47,8 @@ from analysis.report.verdict import signal_text, top_customer, verdict_reasons
 
 # Mechanics named one by one in a sentence or list (what worked, recommendations).
 MAX_MECHANICS_NAMED = 5
+# A 95 % interval narrower than this (a point) reads as a precise rate, not as a range.
+NARROW_INTERVAL = 0.01
 RATE_LABELS = {
     "cancellation": "Cancellation",
     "completion": "Completion",
@@ -356,6 +358,11 @@ def rates_text(f: Findings) -> str:
     if not n:
         return "No requests, so no rates."
     c = f.rates["cancellation"]
+    if c.high - c.low < NARROW_INTERVAL:  # a large period: the rate is all but exact
+        return (
+            f"With {plural(n, 'request')}, the cancellation rate of {fmt_pct(c.rate)} is known "
+            f"to within {fmt_pct(c.low)}–{fmt_pct(c.high)} (95 % Wilson interval)."
+        )
     text = (
         f"With {plural(n, 'request')}, the cancellation rate of {fmt_pct(c.rate, 0)} is known "
         f"only to within {fmt_interval(c.low, c.high)} (95 % Wilson interval): "

@@ -158,6 +158,8 @@ def test_many_customers_are_drawn_as_bands_a_few_as_bars(per_customer: pd.DataFr
         labels = [t.get_text() for t in many.texts]  # each band's share of the requests
         assert labels == ["55%", "45%"]  # 48 and 40 of 88
         assert many.get_title().startswith("Customers by number of requests")
+        total = int(per_customer["requests"].sum())
+        assert many.get_title().endswith(f"(labels: their share of the {total:,} requests)")
     finally:
         plt.close("all")
 

@@ -201,3 +201,13 @@ def test_response_lines_agree_in_number(thousands) -> None:
         text = time_text(dataclasses.replace(thousands, response=response))
         assert "(1 second)" in text
         assert f"accepted before {verb} created" in text
+
+
+def test_a_precise_rate_is_not_called_a_range(thousands, reference) -> None:
+    from analysis.report.sections import NARROW_INTERVAL, rates_text
+
+    narrow, wide = thousands.rates["cancellation"], reference.rates["cancellation"]
+    assert narrow.high - narrow.low < NARROW_INTERVAL <= wide.high - wide.low
+    assert "range, not a point" not in rates_text(thousands)
+    assert "known to within 0.0 %–" in rates_text(thousands)
+    assert "a rate from a small period is a range, not a point" in rates_text(reference)
