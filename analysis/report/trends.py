@@ -10,7 +10,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from analysis.report.plots import note_in_middle, stacked_status_bars
+from analysis.report.plots import COUNT_FORMAT, note_in_middle, stacked_status_bars
 
 TREND_FIGSIZE = (10, 3.6)
 FAILED_COLOR = "#d62828"
@@ -70,6 +70,7 @@ def requests_per_period(
     else:
         note_in_middle(ax, "No requests in these periods")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
     ax.set(title="Requests per period by status", xlabel="period starting", ylabel="requests")
     _period_axis(ax, periods)
     return ax

@@ -27,7 +27,7 @@ import jinja2
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.report.text import fmt_pct
+from analysis.report.text import fmt_count, fmt_pct
 from analysis.runs.layout import (
     INDEX_FILE,
     Entry,
@@ -254,7 +254,7 @@ def _row(record: dict[str, Any], out: Path) -> dict[str, Any]:
         "completion": _pct(r["completion_rate"]),
         "never_assigned": _pct(r["never_assigned_share"]),
         "response": "—" if minutes is None else f"{minutes:.2f}",
-        "requests_text": "—" if r["requests"] is None else f"{int(r['requests'])}",
+        "requests_text": "—" if r["requests"] is None else fmt_count(r["requests"]),
     }
 
 

@@ -100,3 +100,17 @@ def test_rebuilding_the_index_removes_its_old_screenshot(tmp_path: Path) -> None
     (tmp_path / "index.png").write_bytes(b"old")
     build_index(tmp_path)
     assert not (tmp_path / "index.png").exists() and (tmp_path / "index.html").is_file()
+
+
+def test_counts_carry_thousands_separators(tmp_path: Path) -> None:
+    """A period's requests in the table, and a month's in its group, read 12,345."""
+    days = [date(2025, 1, 1) + timedelta(days=i) for i in range(45)]
+    for day in days:
+        folder = tmp_path / f"{day}_{day}"
+        folder.mkdir()
+        (folder / "findings.json").write_text(json.dumps({"requests": {"total": 1234}}))
+        (folder / run_record_name(NOTEBOOK)).write_text(json.dumps({"every": "day"}))
+    html = render(scan(tmp_path), tmp_path)
+    assert ">1,234<" in html and ">1234<" not in html
+    january = sum(1234 for d in days if d.month == 1)
+    assert f"{january:,} requests" in html
