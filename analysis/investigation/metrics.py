@@ -381,8 +381,9 @@ def distribution(requests: pd.Series, top_shares: tuple[float, ...] = TOP_SHARES
     return {
         "entities": n,
         "requests": int(total),
-        "median": float(np.median(counts)),
-        "p90": float(np.quantile(counts, 0.9)),
+        # interpolated: 2 decimals, not the float noise of 3739.099999999998
+        "median": round(float(np.median(counts)), 2),
+        "p90": round(float(np.quantile(counts, 0.9)), 2),
         "max": int(counts[0]),
         "single": int((counts == 1).sum()),
         "top": shares,

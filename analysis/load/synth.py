@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import Table
 
 from analysis.domain import EXPIRY_MINUTES
@@ -327,5 +328,8 @@ def load_synthetic(
         with engine.begin() as conn:
             bulk.create_indexes(conn, schema.metadata, schema_name)
         return counts
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise AnalysisError(f"cannot write synthetic data into {mask_url(url)}: {reason}") from None
     finally:
         engine.dispose()

@@ -102,3 +102,15 @@ def test_planted_causes_set_who_goes_unassigned() -> None:
     assert unassigned[real & (hour == 3)].all()
     # the 0.1 % data-quality anomalies aside, every other real request found a mechanic
     assert unassigned[real & (hour != 3)].mean() < 0.01
+
+
+def test_a_target_that_cannot_be_opened_is_one_line(tmp_path) -> None:
+    """A folder that does not exist: one message naming the target, no traceback."""
+    from analysis.errors import AnalysisError
+    from analysis.load.synth import Plan, load_synthetic
+
+    url = f"duckdb:///{tmp_path / 'missing' / 'x.duckdb'}"
+    with pytest.raises(AnalysisError, match="cannot write synthetic data into duckdb") as info:
+        load_synthetic(url, Plan(10, 2, 1, date(2025, 1, 1), date(2025, 1, 31)))
+    assert "No such file or directory" in str(info.value)
+    assert "\n" not in str(info.value)
