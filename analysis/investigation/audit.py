@@ -173,9 +173,9 @@ class ProfileAudit:
                 "customers_without_profile_requests": int(orphans["requests"].sum())
                 if len(orphans)
                 else 0,
-                "customer_key_differences": self.largest_key_differences.head(n).to_dict(
-                    orient="records"
-                ),
+                "customer_key_differences": _by_requests(differences, "id_requests", "customer_id")
+                .head(n)
+                .to_dict(orient="records"),
                 "customer_key_differences_count": len(differences),
                 **key_difference_totals(differences),
             }

@@ -25,6 +25,7 @@ from analysis.report.text import (
     DATE_FORMAT,
     MAX_IDS_SHOWN,
     all_others,
+    first_few,
     join_words,
     plural,
     short_ids,
@@ -241,12 +242,6 @@ def _key(key: str, email: object, names: dict[str, str]) -> str:
     return str(email) if isinstance(email, str) else f"its customer id `{names.get(key, key)}`"
 
 
-def _named(items: list[str], limit: int = MAX_IDS_SHOWN, noun: str = "more") -> str:
-    """The first ``limit`` of ``items`` and how many more."""
-    more = len(items) - limit
-    return join_words(items[:limit] + ([f"{more:,} {noun}"] if more > 0 else []))
-
-
 def grouping_text(a: ProfileAudit, top_n: int = TOP_N, full_list: str | None = None) -> str:
     """Which key groups customers here (customer id) and in the session investigation (the
     request's e-mail, else the customer id), and where in this period the two part: how many
@@ -287,10 +282,10 @@ def grouping_text(a: ProfileAudit, top_n: int = TOP_N, full_list: str | None = N
         lines[0] = text + f" In this period they differ: {join_words(parts)}.\n"
     for r in ids_shown.itertuples():
         rows = d[d["customer_id"] == r.customer_id]
-        keys_text = _named(
-            [f"{_key(k.key, k.customer_email, names)} ({k.requests:,})" for k in rows.itertuples()],
-            noun="other keys",
-        )
+        its = [
+            f"{_key(k.key, k.customer_email, names)} ({k.requests:,})" for k in rows.itertuples()
+        ]
+        keys_text = first_few(its[:MAX_IDS_SHOWN], len(its) - MAX_IDS_SHOWN, "other keys")
         lines.append(
             f"- `{names[r.customer_id]}` made {plural(int(r.requests), 'request')} here; "
             f"the investigation counts them as {keys_text}."
@@ -303,7 +298,8 @@ def grouping_text(a: ProfileAudit, top_n: int = TOP_N, full_list: str | None = N
         )
     for r in keys_shown.itertuples():
         rows = d[d["key"] == r.key]
-        on = _named([f"`{names[k.customer_id]}` ({k.requests:,})" for k in rows.itertuples()])
+        ids_on = [f"`{names[k.customer_id]}` ({k.requests:,})" for k in rows.itertuples()]
+        on = first_few(ids_on[:MAX_IDS_SHOWN], len(ids_on) - MAX_IDS_SHOWN)
         lines.append(
             f"- {_key(str(r.key), r.customer_email, names)} is on the requests of "
             f"{r.customer_ids:,} customer ids ({on}), which the investigation counts "

@@ -15,7 +15,7 @@ from analysis.investigation import drivers as drv
 from analysis.investigation.coverage import ALL, unserved_slots
 from analysis.investigation.findings import Findings
 from analysis.investigation.judgement import Recommendation
-from analysis.report.text import fmt_count, fmt_pct, join_words, plural
+from analysis.report.text import first_few, fmt_count, fmt_pct, join_words, plural
 from analysis.report.verdict import verdict_reasons
 
 MAX_CAUSES = 5  # sentences per outcome
@@ -139,13 +139,7 @@ def _cities_named(f: Findings, outcome: str) -> str:
         if c["requests"]
     ]
     more = len(cities) - MAX_CITIES
-    return (
-        "They come from "
-        + join_words(shown + ([f"{fmt_count(more)} more"] if more > 0 else []))
-        + "."
-        if shown
-        else ""
-    )
+    return "They come from " + first_few(shown, more) + "." if shown else ""
 
 
 def _judged(f: Findings, outcome: str, effect: str) -> list[str]:
@@ -373,7 +367,7 @@ def coverage_text(f: Findings) -> str:
         text + f"\n\n**Demand met no supply in {plural(len(unserved), 'slot')}**: no mechanic "
         f"accepted anything there, and {plural(n, 'request')} ({fmt_pct(n / f.total, 0)} of "
         f"all) were made in them, {fmt_pct(never / n, 0)} of which went unassigned. The busiest: "
-        + join_words(named + ([f"{fmt_count(more)} more"] if more > 0 else []))
+        + first_few(named, more)
         + "."
     )
 

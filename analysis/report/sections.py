@@ -187,12 +187,6 @@ def explain(check: str, count: int) -> str:
     return AGREEMENT.sub(r"\1" if count == 1 else r"\2", text)
 
 
-def _ids(f: Findings, ids: list[str]) -> str:
-    shown = [f"`{i}`" for i in labels_of(f)(ids[:MAX_IDS_SHOWN])]
-    more = len(ids) - MAX_IDS_SHOWN
-    return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
-
-
 def drill_down_call(check: str) -> str:
     """The call listing the requests a check flagged, for interactive use."""
     return f'`f.requests(anomaly="{check}")`'
@@ -221,7 +215,7 @@ def anomalies_text(f: Findings, findings_json: bool = True, full_list: str | Non
         f"problems** ({where}):\n"
     ]
     lines += [
-        f"- {explain(r.check, int(r.count))} ({_ids(f, r.request_ids)}"
+        f"- {explain(r.check, int(r.count))} ({some_ids(r.request_ids, labels_of(f))}"
         + ("" if findings_json or full_list else f"; {drill_down_call(r.check)}")
         + ")"
         for r in flagged.itertuples()

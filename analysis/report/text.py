@@ -93,8 +93,13 @@ def some_ids(
     ``analysis.report.labels.labels_of``; default ``short_ids``), then how many more: bounded
     whatever the data's size (``a``, ``b`` and ``1,234 more``)."""
     shown = [f"`{i}`" for i in (labels or short_ids)(list(ids)[:limit])]
-    more = len(ids) - limit
-    return join_words(shown + ([f"{more:,} more"] if more > 0 else []))
+    return first_few(shown, len(ids) - limit)
+
+
+def first_few(shown: Sequence[str], more: int, rest: str = "more") -> str:
+    """``shown`` joined, then how many were left out (``more``, when above 0): ``a, b and
+    1,234 more``; bounded whatever the data's size."""
+    return join_words([*shown, *([f"{fmt_count(more)} {rest}"] if more > 0 else [])])
 
 
 def all_others(count: int, noun: str) -> str:

@@ -15,7 +15,7 @@ from analysis.investigation.judgement import (
     TOP_CUSTOMER,
     Signal,
 )
-from analysis.report.text import fmt_count, fmt_pct, join_words, plural, words
+from analysis.report.text import first_few, fmt_count, fmt_pct, plural, words
 
 REASON_TEXT = {
     KNOWN: lambda match: "listed as a known test account",
@@ -34,12 +34,10 @@ def signal_text(s: Signal, test_accounts: pd.DataFrame, top_customer: str | None
             f"{a.customer} ({REASON_TEXT[a.rule](a.match)})"
             for a in accounts.head(MAX_NAMED_ACCOUNTS).itertuples()
         ]
-        if len(accounts) > MAX_NAMED_ACCOUNTS:
-            named.append(f"{fmt_count(len(accounts) - MAX_NAMED_ACCOUNTS)} more")
         return (
             f"{fmt_pct(x['share'])} of requests come from {fmt_count(x['test_accounts'])} of "
             f"{plural(x['customers'], 'customer')} recognised as test accounts"
-            + (f": {join_words(named)}" if named else "")
+            + (f": {first_few(named, len(accounts) - MAX_NAMED_ACCOUNTS)}" if named else "")
             + "."
         )
     if s.name == SCRIPT_RATES:

@@ -193,10 +193,10 @@ class KernelSession:
         self._connect()
 
     def prepare(self, env: Mapping[str, str | None], cwd: Path) -> None:
-        """A kernel with ``env`` and a fresh namespace, working in ``cwd``."""
+        """A kernel with ``env`` and a fresh namespace, working in ``cwd`` (absolute: the
+        kernel is in the previous notebook's folder, not this process's)."""
         self.ready(env, cwd)
-        folder = json.dumps(str(Path(cwd).absolute()))
-        self._silent(RESET.format(folder=folder), START_TIMEOUT_SECONDS)
+        self._silent(RESET.format(folder=json.dumps(str(cwd))), START_TIMEOUT_SECONDS)
 
     def execute(
         self,

@@ -35,10 +35,10 @@ def absolute_file_url(url: str) -> str:
     """``url`` with a SQLite or DuckDB file's relative path made absolute against this
     process's working folder: a notebook's kernel works in another folder, where the same
     relative path names nothing. Other URLs (and ``:memory:``) are returned as they are."""
-    if url.split(":", 1)[0].split("+", 1)[0] not in FILE_BACKENDS:
-        return url
     parsed = parse_url(url)
     database = parsed.database
+    if parsed.get_backend_name() not in FILE_BACKENDS:
+        return url
     if not database or database == ":memory:" or Path(database).is_absolute():
         return url
     absolute = parsed.set(database=str(Path(database).absolute()))
